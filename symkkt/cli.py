@@ -1,0 +1,174 @@
+"""The ``symkkt`` command line (typer + rich).
+
+Exit codes: 0 every claim verified / every certificate valid; 1 some claim refuted or
+unknown; 2 bad input (one line on stderr, no traceback, nothing written).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import InputError, SymkktError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Exact certificates for KKT points of the max-margin problem.")
+out = Console()
+err = Console(stderr=True)
+
+STATUS_STYLE = {"verified": "green", "refuted": "red", "unknown": "yellow"}
+
+
+def _key_values(values: dict) -> str:
+    parts = []
+    for key in ("norm2", "layer_norm2", "multipliers", "eps0", "leading_term", "lower_bound"):
+        if key in values:
+            v = values[key]
+            v = "(" + ", ".join(v) + ")" if isinstance(v, list) else v
+            parts.append(f"{key}={v}")
+    return "  ".join(parts)
+
+
+@app.command("list")
+def list_cmd() -> None:
+    """List the bundled results and their claims."""
+    import theorems
+
+    table = Table(title="bundled results")
+    table.add_column("id")
+    table.add_column("title")
+    for rid in theorems.ids():
+        table.add_row(rid, theorems.load(rid).TITLE)
+    out.print(table)
+
+
+@app.command()
+def verify(
+    ids: Optional[List[str]] = typer.Argument(None, help="result ids (default: all)"),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="write the JSON report"),
+    certificates: Optional[Path] = typer.Option(None, "--certificates",
+                                                help="write one certificate per claim here"),
+    gf: bool = typer.Option(True, "--gf/--no-gf", help="cross-check with gradient flow"),
+    dps: int = typer.Option(30, "--dps", help="decimal digits for gradient flow"),
+) -> None:
+    """Verify every claim of the selected results; exit 0 only if all are verified."""
+    from .io import check_writable_dir, check_writable_file, safe_filename, write_json
+    from .suite import collect, report_json, run_suite
+
+    if json_path is not None:
+        check_writable_file(json_path, "--json")
+    if certificates is not None:
+        check_writable_dir(certificates, "--certificates")
+    if dps < 15:
+        raise InputError(f"--dps={dps} must be at least 15")
+    claims = collect(ids)
+    start = time.perf_counter()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                  "{task.total}"), TimeElapsedColumn(), console=err, transient=True,
+                  disable=not err.is_terminal) as progress:
+        task = progress.add_task("verifying", total=len(claims))
+
+        def done(rep):
+            progress.update(task, advance=1, description=rep.claim.claim_id)
+
+        reports = run_suite(claims, done)
+    evidence_note = None
+    if gf:
+        try:
+            from .gf.suite import attach_gf  # provided by the gradient-flow module
+        except ImportError:
+            evidence_note = "gradient flow: not available in this build"
+        else:
+            reports = attach_gf(reports, dps=dps, console=err)
+    elapsed = time.perf_counter() - start
+    table = Table(title="symkkt verify")
+    for col in ("claim", "status", "key values", "s"):
+        table.add_column(col, overflow="fold")
+    for rep in reports:
+        st = rep.status
+        table.add_row(rep.claim.claim_id, f"[{STATUS_STYLE[st]}]{st}[/]",
+                      _key_values(rep.values), f"{rep.seconds:.2f}")
+    out.print(table)
+    doc = report_json(reports, elapsed)
+    s = doc["summary"]
+    out.print(f"{s['verified']} verified, {s['refuted']} refuted, {s['unknown']} unknown "
+              f"of {s['total']} claims in {elapsed:.1f} s")
+    if evidence_note:
+        out.print(evidence_note)
+    for rep in reports:
+        if rep.status != "verified":
+            out.print(f"[{STATUS_STYLE[rep.status]}]{rep.claim.claim_id}[/]: "
+                      f"{'; '.join(rep.reasons)}")
+    if certificates is not None:
+        certificates.mkdir(parents=True, exist_ok=True)
+        for rep in reports:
+            if rep.certificate is not None:
+                write_json(certificates / f"{safe_filename(rep.claim.claim_id)}.json",
+                           rep.certificate)
+    if json_path is not None:
+        write_json(json_path, doc)
+    raise typer.Exit(0 if s["verified"] == s["total"] else 1)
+
+
+@app.command("check-cert")
+def check_cert(files: List[Path] = typer.Argument(..., help="certificate JSON files")) -> None:
+    """Re-check saved certificates with the kernel alone (exit 0 valid, 1 invalid, 2 unreadable)."""
+    from .kernel import check_certificate, load_certificate
+
+    results = []
+    for f in files:
+        try:
+            text = f.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read: {getattr(exc, 'strerror', None) or exc}",
+                             str(f)) from None
+        results.append((f, check_certificate(load_certificate(text, str(f)), str(f))))
+    bad = 0
+    for f, v in results:
+        style = STATUS_STYLE[v.status]
+        out.print(f"{f}: [{style}]{'valid' if v.ok else 'invalid'}[/] ({v.status}) "
+                  f"{'; '.join(v.reasons)}")
+        bad += not v.ok
+    raise typer.Exit(1 if bad else 0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning deliberate errors into one line and exit code 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except InputError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except SymkktError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # the click usage errors, then genuine bugs
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("SYMKKT_DEBUG"):
+            raise
+        err.print(f"internal error: {type(exc).__name__}: {exc} (set SYMKKT_DEBUG=1 for a "
+                  f"traceback)", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,454 @@
+"""Read a certificate (plain JSON data) and check it exactly.
+
+The kernel trusts nothing that produced the certificate: it re-parses every number with the
+whitelist grammar, re-evaluates the network, and decides every sign exactly. The certificate
+format is documented in ``docs/certificates.md``; the kinds checked here are
+
+``kkt``
+    feasibility, ``λ >= 0``, complementary slackness and stationarity
+    ``θ = Σ λ_i y_i g_i`` with ``g_i`` a convex combination of gradients of smooth pieces,
+    each piece witnessed by a direction ``d`` that puts ``θ + s d`` strictly inside it.
+``not-local``
+    a curve ``θ'(ε)`` with ``θ'(ε) -> θ̃``, an explicit rational ``ε0`` and a proof that every
+    constraint holds and ``‖θ'(ε)‖² < ‖θ̃‖²`` for all ``ε`` in ``(0, ε0]``.
+``equal-norm``
+    the same curve data, proving the constraints hold and ``‖θ'(ε)‖² = ‖θ̃‖²`` identically
+    (used to show a boundary case gives no decrease).
+
+Both Problem 2 (all parameters) and Problem 4 (one layer, the others fixed) are supported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import sympy
+
+from ..errors import InputError, UndecidedError
+from .exact import leading_term, prove_nonnegative, sign, interval_eval, _context, _Domain
+from .grammar import parse_exact, parse_number, to_text
+from .net import NetSpec, Pattern
+
+__all__ = ["Verdict", "check_certificate", "load_certificate", "KINDS", "FORMAT_VERSION", "witness_reason", "EPSILON"]
+
+FORMAT_VERSION = 1
+EPSILON = sympy.Symbol("epsilon", positive=True)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the kernel concluded about one certificate.
+
+    ``status``: ``verified`` (every check passed exactly), ``refuted`` (a check provably
+    fails; ``reasons`` says which) or ``unknown`` (some check could not be decided).
+    ``values``: exact numbers, as strings in the whitelist grammar.
+    """
+
+    status: str
+    reasons: tuple[str, ...] = ()
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "verified"
+
+
+class _Refuted(Exception):
+    pass
+
+
+class _Unknown(Exception):
+    pass
+
+
+# ------------------------------------------------------------------------------ parsing
+
+
+class _Reader:
+    """Typed access to the certificate's fields with ``source: $.path: message`` errors."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, path: str, msg: str) -> InputError:
+        return InputError(f"{path}: {msg}", source=self.source)
+
+    def get(self, obj: Any, key: str, path: str, typ: type | tuple = object, required=True):
+        if not isinstance(obj, dict):
+            raise self.fail(path, "expected an object")
+        if key not in obj:
+            if required:
+                raise self.fail(f"{path}.{key}", "missing")
+            return None
+        v = obj[key]
+        if typ is not object and not isinstance(v, typ):
+            names = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
+            raise self.fail(f"{path}.{key}", f"expected {names}, got {type(v).__name__}")
+        return v
+
+    def number(self, v: Any, path: str, names: Mapping[str, sympy.Symbol] | None = None):
+        if isinstance(v, bool) or not isinstance(v, (int, str)):
+            raise self.fail(path, f"expected an exact number (integer or string), got "
+                                  f"{type(v).__name__}")
+        try:
+            if names:
+                return parse_exact(str(v), names, source=self.source)
+            return parse_number(v, source=self.source)
+        except InputError as exc:
+            raise self.fail(path, exc.message) from None
+
+    def network(self, obj: Any) -> NetSpec:
+        act = self.get(obj, "activation", "$.network", str)
+        layers = self.get(obj, "layers", "$.network", list)
+        out = []
+        for l, layer in enumerate(layers):
+            p = f"$.network.layers[{l}]"
+            if not isinstance(layer, list) or not all(isinstance(r, list) for r in layer):
+                raise self.fail(p, "expected a list of rows")
+            rows = []
+            for r, row in enumerate(layer):
+                names = []
+                for c, e in enumerate(row):
+                    if e == "0" or e == 0:
+                        names.append(None)
+                    elif isinstance(e, str) and e.isidentifier():
+                        names.append(e)
+                    else:
+                        raise self.fail(f"{p}[{r}][{c}]", f"entry {e!r} is neither 0 nor a "
+                                                          f"parameter name")
+                rows.append(tuple(names))
+            out.append(tuple(rows))
+        try:
+            return NetSpec(act, tuple(out))
+        except InputError as exc:
+            raise self.fail("$.network", exc.message) from None
+
+    def data(self, obj: Any, net: NetSpec):
+        xs = self.get(obj, "x", "$.data", list)
+        ys = self.get(obj, "y", "$.data", list)
+        if len(xs) != len(ys) or not xs:
+            raise self.fail("$.data", f"{len(xs)} inputs but {len(ys)} labels")
+        X = []
+        for i, x in enumerate(xs):
+            if not isinstance(x, list) or len(x) != net.input_dim:
+                raise self.fail(f"$.data.x[{i}]", f"expected a list of {net.input_dim} numbers")
+            X.append([self.number(v, f"$.data.x[{i}][{j}]") for j, v in enumerate(x)])
+        Y = []
+        for i, y in enumerate(ys):
+            if isinstance(y, bool) or y not in (1, -1):
+                raise self.fail(f"$.data.y[{i}]", f"label {y!r} must be 1 or -1")
+            Y.append(int(y))
+        return X, Y
+
+    def point(self, obj: Any, net: NetSpec, path: str, names=None) -> dict[str, sympy.Expr]:
+        if not isinstance(obj, dict):
+            raise self.fail(path, "expected an object mapping parameter names to numbers")
+        missing = [p for p in net.params if p not in obj]
+        extra = [k for k in obj if k not in net.params]
+        if missing:
+            raise self.fail(path, f"missing parameter(s) {', '.join(missing)}")
+        if extra:
+            raise self.fail(path, f"unknown parameter(s) {', '.join(map(str, extra))}")
+        return {p: self.number(obj[p], f"{path}.{p}", names) for p in net.params}
+
+
+# ----------------------------------------------------------------------------- checking
+
+
+def _txt(e: sympy.Expr) -> str:
+    return to_text(sympy.nsimplify(e) if e.is_Float else e)
+
+
+def _norm2(theta: Mapping[str, sympy.Expr], names) -> sympy.Expr:
+    return sympy.radsimp(sympy.expand(sum((theta[p] ** 2 for p in names), sympy.Integer(0))))
+
+
+def _decide(expr: sympy.Expr) -> int:
+    try:
+        return sign(expr)
+    except UndecidedError as exc:
+        raise _Unknown(str(exc)) from None
+
+
+def _problem(rd: _Reader, cert: dict, net: NetSpec) -> int | None:
+    prob = rd.get(cert, "problem", "$", dict, required=False) or {"number": 2}
+    number = rd.get(prob, "number", "$.problem", int)
+    if number == 2:
+        return None
+    if number == 4:
+        layer = rd.get(prob, "layer", "$.problem", int)
+        if not 1 <= layer <= net.depth:
+            raise rd.fail("$.problem.layer", f"layer={layer} must be between 1 and {net.depth}")
+        return layer
+    raise rd.fail("$.problem.number", f"problem {number} must be 2 or 4")
+
+
+def _feasibility(net, theta, X, Y) -> list[sympy.Expr]:
+    margins = []
+    for i, (x, y) in enumerate(zip(X, Y)):
+        m = sympy.expand(y * net.output(theta, x))
+        if _decide(m - 1) < 0:
+            raise _Refuted(f"constraint {i + 1} fails: y*Phi = {_txt(m)} < 1")
+        margins.append(m)
+    return margins
+
+
+def witness_reason(net: NetSpec, theta, x, pattern: Pattern, d, free) -> str | None:
+    """None if θ + s d lies strictly inside piece ``pattern`` for all small s > 0."""
+    bad = [p for p, v in d.items() if p not in free and v != 0]
+    if bad:
+        return f"the witness moves {', '.join(bad)}, which this problem keeps fixed"
+    s = sympy.Symbol("s", positive=True)
+    moved = {p: theta[p] + s * d.get(p, 0) for p in net.params}
+    _, pre = net.forward(moved, x, pattern)
+    for l, layer in enumerate(pre):
+        for j, z in enumerate(layer):
+            coeffs = sympy.Poly(sympy.expand(z), s).all_coeffs()[::-1]
+            lead = next((c for c in coeffs if _decide(c) != 0), None)
+            if lead is None:
+                return (f"pre-activation of neuron {j + 1} in layer {l + 1} is identically 0 "
+                        f"along the witness")
+            want = 1 if pattern[l][j] else -1
+            if _decide(lead) != want:
+                return (f"neuron {j + 1} in layer {l + 1} is "
+                        f"{'negative' if want == 1 else 'positive'} along the witness, but the "
+                        f"piece says {'active' if want == 1 else 'inactive'}")
+    return None
+
+
+def _check_kkt(rd: _Reader, cert: dict) -> Verdict:
+    net = rd.network(rd.get(cert, "network", "$", dict))
+    X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
+    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
+    layer = _problem(rd, cert, net)
+    free = net.params if layer is None else net.layer_params(layer)
+    lam_raw = rd.get(cert, "multipliers", "$", list)
+    if len(lam_raw) != len(X):
+        raise rd.fail("$.multipliers", f"{len(lam_raw)} multipliers for {len(X)} samples")
+    lam = [rd.number(v, f"$.multipliers[{i}]") for i, v in enumerate(lam_raw)]
+    subs = rd.get(cert, "subgradients", "$", list, required=net.activation == "relu")
+    if subs is not None and len(subs) != len(X):
+        raise rd.fail("$.subgradients", f"{len(subs)} entries for {len(X)} samples")
+    values = {"norm2": _txt(_norm2(theta, net.params)),
+              "multipliers": [_txt(v) for v in lam]}
+    if layer is not None:
+        values["layer_norm2"] = _txt(_norm2(theta, free))
+    try:
+        margins = _feasibility(net, theta, X, Y)
+        for i, (lm, m) in enumerate(zip(lam, margins)):
+            if _decide(lm) < 0:
+                raise _Refuted(f"multiplier {i + 1} is negative: {_txt(lm)}")
+            if _decide(lm) > 0 and _decide(m - 1) != 0:
+                raise _Refuted(f"complementary slackness fails at sample {i + 1}: multiplier "
+                               f"{_txt(lm)} > 0 but y*Phi = {_txt(m)} > 1")
+        grads = []
+        for i, x in enumerate(X):
+            if _decide(lam[i]) == 0:
+                grads.append({p: sympy.Integer(0) for p in net.params})
+                continue
+            if net.activation == "linear":
+                grads.append(net.piece_gradient(theta, x, None))
+                continue
+            pieces = subs[i]
+            path = f"$.subgradients[{i}]"
+            if not isinstance(pieces, list) or not pieces:
+                raise rd.fail(path, "expected a non-empty list of pieces")
+            total = sympy.Integer(0)
+            g = {p: sympy.Integer(0) for p in net.params}
+            for q, piece in enumerate(pieces):
+                pp = f"{path}[{q}]"
+                w = rd.number(rd.get(piece, "weight", pp), f"{pp}.weight")
+                pat = net.check_pattern_shape(rd.get(piece, "pattern", pp, list), pp)
+                wit_raw = rd.get(piece, "witness", pp, dict, required=False) or {}
+                unknown = [k for k in wit_raw if k not in net.params]
+                if unknown:
+                    raise rd.fail(f"{pp}.witness", f"unknown parameter(s) {', '.join(unknown)}")
+                wit = {k: rd.number(v, f"{pp}.witness.{k}") for k, v in wit_raw.items()}
+                if _decide(w) < 0:
+                    raise _Refuted(f"convex weight {q + 1} of sample {i + 1} is negative")
+                why = witness_reason(net, theta, x, pat, wit, free)
+                if why:
+                    raise _Refuted(f"sample {i + 1}, piece {q + 1}: {why}")
+                total += w
+                for p, v in net.piece_gradient(theta, x, pat).items():
+                    g[p] += w * v
+            if _decide(total - 1) != 0:
+                raise _Refuted(f"convex weights of sample {i + 1} sum to {_txt(total)}, not 1")
+            grads.append(g)
+        for p in free:
+            rhs = sum((lam[i] * Y[i] * grads[i][p] for i in range(len(X))), sympy.Integer(0))
+            if _decide(sympy.expand(theta[p] - rhs)) != 0:
+                raise _Refuted(f"stationarity fails for {p}: theta = {_txt(theta[p])} but "
+                               f"sum lambda_i y_i g_i = {_txt(sympy.radsimp(rhs))}")
+    except _Refuted as exc:
+        return Verdict("refuted", (str(exc),), values)
+    except _Unknown as exc:
+        return Verdict("unknown", (str(exc),), values)
+    return Verdict("verified", ("feasible, multipliers >= 0, complementary slackness and "
+                                "stationarity hold exactly",), values)
+
+
+def _check_curve(rd: _Reader, cert: dict, kind: str) -> Verdict:
+    net = rd.network(rd.get(cert, "network", "$", dict))
+    X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
+    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
+    layer = _problem(rd, cert, net)
+    free = net.params if layer is None else net.layer_params(layer)
+    curve = rd.get(cert, "curve", "$", dict)
+    var = rd.get(curve, "variable", "$.curve", str, required=False) or "epsilon"
+    if var != "epsilon":
+        raise rd.fail("$.curve.variable", f"variable={var!r} must be 'epsilon'")
+    k = rd.get(curve, "substitution_power", "$.curve", int, required=False) or 1
+    if isinstance(k, bool) or not 1 <= k <= 12:
+        raise rd.fail("$.curve.substitution_power", f"k={k} must be an integer in 1..12")
+    names = {"epsilon": EPSILON}
+    path_pt = rd.point(rd.get(curve, "point", "$.curve", dict), net, "$.curve.point", names)
+    eps0 = rd.number(rd.get(cert, "eps0", "$"), "$.eps0")
+    if not (eps0.is_Rational and eps0 > 0):
+        raise rd.fail("$.eps0", f"eps0={eps0} must be a positive rational")
+    patterns = None
+    if net.activation == "relu":
+        raw = rd.get(curve, "patterns", "$.curve", list)
+        if len(raw) != len(X):
+            raise rd.fail("$.curve.patterns", f"{len(raw)} patterns for {len(X)} samples")
+        patterns = [net.check_pattern_shape(p, f"$.curve.patterns[{i}]")
+                    for i, p in enumerate(raw)]
+    n_tilde = _norm2(theta, free)
+    n_curve = sympy.expand(sum((path_pt[p] ** 2 for p in free), sympy.Integer(0)))
+    diff = n_curve - n_tilde
+    values: dict[str, Any] = {"norm2": _txt(_norm2(theta, net.params)), "eps0": _txt(eps0)}
+    if layer is not None:
+        values["layer_norm2"] = _txt(n_tilde)
+    reasons: list[str] = []
+    try:
+        # the curve leaves every fixed parameter alone and tends to θ̃
+        t = sympy.Symbol("t", positive=True)
+        ctx = _context(80)
+        hi = ctx.exp(ctx.log(ctx.mpf(int(eps0.p)) / ctx.mpf(int(eps0.q))) / k).b
+        for p in net.params:
+            if p not in free and _decide_sym(path_pt[p] - theta[p]) != 0:
+                raise _Refuted(f"the curve moves {p}, which Problem 4 for layer {layer} fixes")
+            g = path_pt[p].xreplace({EPSILON: t ** k})
+            at0 = g.xreplace({t: sympy.Integer(0)})
+            if at0.has(sympy.nan, sympy.zoo) or _decide(at0 - theta[p]) != 0:
+                raise _Refuted(f"the curve does not tend to the point: {p}(0+) = {_txt(at0)} "
+                               f"!= {_txt(theta[p])}")
+            try:
+                interval_eval(g, ctx, {t: ctx.mpf([0, hi])})
+            except _Domain as exc:
+                raise _Unknown(f"cannot show {p}(epsilon) is continuous on [0, eps0]: {exc}")
+        obligations: list[tuple[str, sympy.Expr, bool]] = []
+        for i, (x, y) in enumerate(zip(X, Y)):
+            out, pre = net.forward(path_pt, x, patterns[i] if patterns else None)
+            if patterns:
+                for l, lay in enumerate(pre):
+                    for j, z in enumerate(lay):
+                        s = 1 if patterns[i][l][j] else -1
+                        obligations.append((f"sample {i + 1}: neuron {j + 1} of layer {l + 1} "
+                                            f"{'>= 0' if s > 0 else '<= 0'}", s * z, False))
+            obligations.append((f"constraint {i + 1}: y*Phi >= 1", y * out - 1, False))
+        for label, f, strict in obligations:
+            pr = prove_nonnegative(sympy.expand(f), EPSILON, eps0, k=k, strict=strict)
+            if pr.status == "refuted":
+                raise _Refuted(f"{label}: {pr.reason}")
+            if pr.status == "unknown":
+                raise _Unknown(f"{label}: {pr.reason}")
+        if kind == "not-local":
+            pr = prove_nonnegative(sympy.expand(-diff), EPSILON, eps0, k=k, strict=True)
+            if pr.status != "verified":
+                exc = _Refuted if pr.status == "refuted" else _Unknown
+                raise exc(f"norm comparison |theta'|^2 < |theta|^2: {pr.reason}")
+            try:
+                values["leading_term"] = _txt(leading_term(diff, EPSILON, k))
+            except UndecidedError as exc:
+                raise _Unknown(f"leading term: {exc}")
+            reasons.append(f"for every epsilon in (0, {_txt(eps0)}] all constraints hold and "
+                           f"the norm decreases; |theta'|^2 - |theta|^2 = "
+                           f"{values['leading_term']} + o(.)")
+        else:
+            if _decide_sym(diff) != 0:
+                raise _Refuted("the norm is not constant along the curve")
+            values["leading_term"] = "0"
+            reasons.append("all constraints hold and the norm is constant along the curve")
+    except _Refuted as exc:
+        return Verdict("refuted", (str(exc),), values)
+    except _Unknown as exc:
+        return Verdict("unknown", (str(exc),), values)
+    return Verdict("verified", tuple(reasons), values)
+
+
+def _decide_sym(expr: sympy.Expr) -> int:
+    """Sign of a possibly symbolic expression when it is identically 0 (0) or a constant."""
+    if not expr.free_symbols:
+        return _decide(expr)
+    if sympy.simplify(expr) == 0:
+        return 0
+    return 1
+
+
+def _check_nonzero(rd: _Reader, cert: dict, what: str) -> Verdict:
+    """Every hidden pre-activation (``inputs``) or incoming weight row (``weights``) is non-zero."""
+    net = rd.network(rd.get(cert, "network", "$", dict))
+    X, _ = rd.data(rd.get(cert, "data", "$", dict), net)
+    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
+    values = {"norm2": _txt(_norm2(theta, net.params))}
+    try:
+        if what == "inputs":
+            first = rd.get(cert, "from_layer", "$", int, required=False) or 1
+            for i, x in enumerate(X):
+                _, pre = net.forward(theta, x)
+                for l, layer in enumerate(pre[first - 1:], start=first):
+                    for j, z in enumerate(layer):
+                        if _decide(z) == 0:
+                            raise _Refuted(f"sample {i + 1}: the input to neuron {j + 1} of "
+                                           f"layer {l} is 0")
+            return Verdict("verified", (f"every input to a hidden neuron in layers >= {first} "
+                                        f"is non-zero on every sample",), values)
+        for l, layer in enumerate(net.layers[:-1], start=1):
+            for j, row in enumerate(layer):
+                if all(n is None or _decide(theta[n]) == 0 for n in row):
+                    raise _Refuted(f"neuron {j + 1} of layer {l} has a zero incoming weight "
+                                   f"vector")
+        return Verdict("verified", ("every hidden neuron has a non-zero incoming weight "
+                                    "vector",), values)
+    except _Refuted as exc:
+        return Verdict("refuted", (str(exc),), values)
+    except _Unknown as exc:
+        return Verdict("unknown", (str(exc),), values)
+
+
+_CHECKERS: dict[str, Callable[[_Reader, dict], Verdict]] = {
+    "nonzero-inputs": lambda rd, c: _check_nonzero(rd, c, "inputs"),
+    "nonzero-weights": lambda rd, c: _check_nonzero(rd, c, "weights"),
+    "kkt": _check_kkt,
+    "not-local": lambda rd, c: _check_curve(rd, c, "not-local"),
+    "equal-norm": lambda rd, c: _check_curve(rd, c, "equal-norm"),
+}
+KINDS = tuple(_CHECKERS)
+
+
+def check_certificate(cert: Any, source: str = "<certificate>") -> Verdict:
+    """Check one certificate (a dict as read from JSON). Malformed data raises InputError."""
+    rd = _Reader(source)
+    if not isinstance(cert, dict):
+        raise rd.fail("$", "a certificate must be a JSON object")
+    version = rd.get(cert, "symkkt_certificate", "$", int)
+    if version != FORMAT_VERSION:
+        raise rd.fail("$.symkkt_certificate", f"format version {version} is not supported "
+                                               f"(this kernel reads {FORMAT_VERSION})")
+    kind = rd.get(cert, "kind", "$", str)
+    if kind not in _CHECKERS:
+        raise rd.fail("$.kind", f"kind={kind!r} is not one of {', '.join(KINDS)}")
+    return _CHECKERS[kind](rd, cert)
+
+
+def load_certificate(text: str, source: str = "<certificate>") -> Any:
+    """Parse JSON text (numbers only as ints or strings are used later)."""
+    try:
+        return json.loads(text, parse_float=lambda s: s, parse_constant=lambda s: s)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", source, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", source) from None

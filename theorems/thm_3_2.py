@@ -1,0 +1,52 @@
+"""Theorem 3.2: depth-2 fully-connected ReLU networks may converge to a non-local optimum.
+
+Statement (our words). Take the ReLU network ``Φ(θ; x) = v1 σ(<w1, x>) + v2 σ(<w2, x>)`` on
+``R^2``, the data ``x1 = (1, 1/4)``, ``x2 = (-1, 1/4)`` with ``y1 = y2 = 1``. If the
+initialization has ``<w1(0), x_i> > 0``, ``<w2(0), x_i> < 0`` for both i and ``v1(0) > 0``,
+gradient flow converges in direction to ``θ̃``: ``w̃1 = (0, 2)``, ``ṽ1 = 2``, ``w̃2 = 0``,
+``ṽ2 = 0``. This point is a KKT point of Problem 2 (the multipliers are derived, not typed
+in) but not a local optimum: switching on the idle second neuron lowers the norm.
+
+Our curve (the paper only says "slightly change w1, w2 and v2"): for ε > 0,
+``w1' = (ε/4, 2 - ε)``, ``v1' = 2``, ``w2' = (-√ε, 0)``, ``v2' = √ε``. Neuron 1 then gives
+``x1`` exactly margin 1 and ``x2`` margin ``1 - ε``, neuron 2 is active on ``x2`` only and
+adds ``ε``; the norm is ``8 - 2ε + 17ε²/16``. With ``ε = t²`` everything is polynomial.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import Rational, sqrt
+
+from symkkt.claims import curve_claim, kkt_claim
+from symkkt.network import fully_connected
+from symkkt.perturb import EPSILON as eps
+from symkkt.problems import Instance
+
+THEOREM = "3.2"
+TITLE = "Depth-2 fully-connected ReLU: KKT point that is not a local optimum"
+STATEMENT = __doc__
+
+NETWORK = fully_connected([2, 2], "relu")
+X = [(1, Rational(1, 4)), (-1, Rational(1, 4))]
+Y = [1, 1]
+POINT = {"w1_1": 0, "w1_2": 2, "w2_1": 0, "w2_2": 0, "v1": 2, "v2": 0}
+
+CURVE = {"w1_1": eps / 4, "w1_2": 2 - eps, "w2_1": -sqrt(eps), "w2_2": sympy.Integer(0),
+         "v1": sympy.Integer(2), "v2": sqrt(eps)}
+
+# Gradient-flow initialization meeting the hypotheses: <w1, x_i> > 0, <w2, x_i> < 0, v1 > 0.
+GF_INIT = {"w1_1": Rational(1, 10), "w1_2": 1, "w2_1": Rational(1, 10), "w2_2": -1,
+           "v1": Rational(1, 2), "v2": Rational(3, 10)}
+
+
+def instance() -> Instance:
+    return Instance.make(NETWORK, X, Y, POINT)
+
+
+def claims():
+    inst = instance()
+    return [
+        kkt_claim(THEOREM, "relu", inst),
+        curve_claim(THEOREM, "relu", inst, CURVE, k=2),
+    ]

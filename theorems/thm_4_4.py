@@ -1,0 +1,44 @@
+"""Theorem 4.4: with shared weights (a convolution), non-zero inputs do not save local optimality.
+
+Statement (our words). The convolutional network with two disjoint patches
+``Φ(θ; x) = v1 σ(<w, x^(1)>) + v2 σ(<w, x^(2)>)``, ``x^(1) = (x1, x2)``, ``x^(2) = (x3, x4)``,
+linear or ReLU, on the single example ``x = (4, 1/√2, -4, 1/√2)``, ``y = 1``. From
+``w(0) = (0, 1)``, ``v(0) = (1/√2, 1/√2)`` the symmetry keeps ``w`` on its ray and gradient
+flow converges in direction to ``w̃ = (0, 1)``, ``ṽ = (1/√2, 1/√2)``: a KKT point with
+``‖θ̃‖² = 2`` whose hidden inputs ``<w̃, x^(j)> = 1/√2`` are both non-zero. It is not a local
+optimum: ``w' = (√ε, 1 - ε)``, ``v' = (1/√2 + √ε/2, 1/√2 - √ε/2)`` has margin ``1 + 3ε`` and
+norm² ``2 - ε/2 + ε²``.
+"""
+
+from __future__ import annotations
+
+from sympy import sqrt
+
+from symkkt.claims import curve_claim, kkt_claim, structural_claim
+from symkkt.network import conv_disjoint
+from symkkt.perturb import EPSILON as eps
+from symkkt.problems import Instance
+
+THEOREM = "4.4"
+TITLE = "Convolution with disjoint patches: non-zero inputs, still not a local optimum"
+STATEMENT = __doc__
+
+X = [(4, 1 / sqrt(2), -4, 1 / sqrt(2))]
+Y = [1]
+POINT = {"w1": 0, "w2": 1, "v1": 1 / sqrt(2), "v2": 1 / sqrt(2)}
+CURVE = {"w1": sqrt(eps), "w2": 1 - eps, "v1": 1 / sqrt(2) + sqrt(eps) / 2,
+         "v2": 1 / sqrt(2) - sqrt(eps) / 2}
+GF_INIT = dict(POINT)
+
+
+def instance(activation: str) -> Instance:
+    return Instance.make(conv_disjoint(2, 2, activation), X, Y, POINT)
+
+
+def claims():
+    out = []
+    for act in ("linear", "relu"):
+        inst = instance(act)
+        out += [kkt_claim(THEOREM, act, inst), curve_claim(THEOREM, act, inst, CURVE, k=2),
+                structural_claim(THEOREM, act, inst, "inputs")]
+    return out

@@ -1,0 +1,61 @@
+"""Theorem 5.1: deep diagonal networks may converge to a non-local optimum, all inputs non-zero.
+
+Statement (our words). For depth ``m >= 3``, the depth-m diagonal network (linear or ReLU) on
+``x = (1, 1)``, ``y = 1``. From ``w_j(0) = (1, 1)`` gradient flow converges in direction to
+``w̃_j = (2^(-1/m), 2^(-1/m))`` for every layer j, a KKT point with ``‖θ̃‖² = 2m·2^(-2/m)`` whose
+hidden inputs are all non-zero. It is not a local optimum: moving every layer to
+``w_j' = (((1+ε)/2)^(1/m), ((1-ε)/2)^(1/m))`` keeps the output exactly 1 and changes the norm
+to ``m[((1+ε)/2)^(2/m) + ((1-ε)/2)^(2/m)]``, smaller by strict concavity of ``s^(2/m)`` when
+``m > 2``. We certify m = 3..8 exactly (ε0 proven per m) and show the boundary m = 2, where
+``s^(2/m) = s`` is linear: the same curve keeps the norm exactly constant (no decrease).
+"""
+
+from __future__ import annotations
+
+from sympy import Integer, Rational
+
+from symkkt.claims import curve_claim, kkt_claim, structural_claim
+from symkkt.network import diagonal
+from symkkt.perturb import EPSILON as eps
+from symkkt.problems import Instance
+
+THEOREM = "5.1"
+TITLE = "Deep diagonal networks: non-zero inputs, still not a local optimum"
+STATEMENT = __doc__
+
+DEPTHS = tuple(range(3, 9))
+X = [(1, 1)]
+Y = [1]
+
+
+def point(m: int) -> dict:
+    c = Integer(2) ** Rational(-1, m)
+    return {f"w{l}_{k}": c for l in range(1, m + 1) for k in (1, 2)}
+
+
+def curve(m: int) -> dict:
+    a = ((1 + eps) / 2) ** Rational(1, m)
+    b = ((1 - eps) / 2) ** Rational(1, m)
+    return {f"w{l}_{k}": (a if k == 1 else b) for l in range(1, m + 1) for k in (1, 2)}
+
+
+def gf_init(m: int) -> dict:
+    return {f"w{l}_{k}": Integer(1) for l in range(1, m + 1) for k in (1, 2)}
+
+
+def instance(activation: str, m: int) -> Instance:
+    return Instance.make(diagonal(2, m, activation), X, Y, point(m))
+
+
+def claims(depths=DEPTHS):
+    out = []
+    for act in ("linear", "relu"):
+        for m in depths:
+            inst = instance(act, m)
+            label = f"{act}, m={m}"
+            out += [kkt_claim(THEOREM, label, inst, m=m),
+                    curve_claim(THEOREM, label, inst, curve(m), m=m),
+                    structural_claim(THEOREM, label, inst, "inputs", m=m)]
+        inst2 = instance(act, 2)
+        out.append(curve_claim(THEOREM, f"{act}, m=2", inst2, curve(2), no_decrease=True, m=2))
+    return out
