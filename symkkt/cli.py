@@ -143,7 +143,8 @@ def check_cert(files: List[Path] = typer.Argument(..., help="certificate JSON fi
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning deliberate errors into one line and exit code 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except InputError as exc:

@@ -14,12 +14,31 @@ from symkkt.errors import InputError
 
 __all__ = ["REGISTRY", "ids", "load"]
 
-REGISTRY: dict[str, str] = {
-    "3.2": "thm_3_2",
-    "4.1": "thm_4_1",
-    "4.4": "thm_4_4",
-    "5.1": "thm_5_1",
-}
+def _discover() -> dict[str, str]:
+    """Map result id -> module name for every ``thm_*``/``remark_*``/``table*`` module here.
+
+    A module declares its id in ``THEOREM``; ids sort in the paper's order (3.2 < 4.2.1 <
+    4.10), remarks after theorems of the same number.
+    """
+    import pkgutil
+
+    found: dict[str, str] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith(("thm_", "remark_", "table")):
+            mod = importlib.import_module(f"{__name__}.{info.name}")
+            rid = getattr(mod, "THEOREM", None)
+            if rid:
+                found[rid] = info.name
+
+    def key(rid: str):
+        head, _, rest = rid.partition(" ")
+        nums = [int(n) if n.isdigit() else 0 for n in head.replace("R", "").split(".")]
+        return (nums, rid.startswith("R"), rid)
+
+    return {rid: found[rid] for rid in sorted(found, key=key)}
+
+
+REGISTRY: dict[str, str] = _discover()
 
 
 def ids() -> list[str]:

@@ -5,8 +5,14 @@ as plain JSON data, and decides every sign exactly. ``symkkt check-cert`` uses o
 package.
 """
 
-from .certificate import FORMAT_VERSION, KINDS, Verdict, check_certificate, load_certificate
+from .certificate import (FORMAT_VERSION, Verdict, check_certificate, kinds, load_certificate,
+                          register_checker)
 from .grammar import parse_exact, parse_number, to_text
+from . import optimum as _optimum  # noqa: F401  (registers the certified-optimum kinds)
+from . import robust as _robust  # noqa: F401  (registers the parametric kind 'robust')
+from . import predictor as _predictor  # noqa: F401  (registers l1-better, l1-optimal)
+from . import ratio as _ratio  # noqa: F401  (registers optimum-ratio)
+from . import probability as _probability  # noqa: F401  (registers cone-probability)
 
-__all__ = ["FORMAT_VERSION", "KINDS", "Verdict", "check_certificate", "load_certificate",
+__all__ = ["FORMAT_VERSION", "kinds", "register_checker", "Verdict", "check_certificate", "load_certificate",
            "parse_exact", "parse_number", "to_text"]

@@ -31,7 +31,8 @@ from .exact import leading_term, prove_nonnegative, sign, interval_eval, _contex
 from .grammar import parse_exact, parse_number, to_text
 from .net import NetSpec, Pattern
 
-__all__ = ["Verdict", "check_certificate", "load_certificate", "KINDS", "FORMAT_VERSION", "witness_reason", "EPSILON"]
+__all__ = ["Verdict", "check_certificate", "load_certificate", "kinds", "register_checker", "FORMAT_VERSION",
+           "Reader", "Refuted", "Unknown", "decide", "txt", "norm2", "problem_layer", "feasibility", "witness_reason", "EPSILON"]
 
 FORMAT_VERSION = 1
 EPSILON = sympy.Symbol("epsilon", positive=True)
@@ -55,18 +56,18 @@ class Verdict:
         return self.status == "verified"
 
 
-class _Refuted(Exception):
-    pass
+class Refuted(Exception):
+    """Raised inside a checker when a check provably fails (message = the reason)."""
 
 
-class _Unknown(Exception):
-    pass
+class Unknown(Exception):
+    """Raised inside a checker when a check cannot be decided (message = the reason)."""
 
 
 # ------------------------------------------------------------------------------ parsing
 
 
-class _Reader:
+class Reader:
     """Typed access to the certificate's fields with ``source: $.path: message`` errors."""
 
     def __init__(self, source: str) -> None:
@@ -157,22 +158,22 @@ class _Reader:
 # ----------------------------------------------------------------------------- checking
 
 
-def _txt(e: sympy.Expr) -> str:
+def txt(e: sympy.Expr) -> str:
     return to_text(sympy.nsimplify(e) if e.is_Float else e)
 
 
-def _norm2(theta: Mapping[str, sympy.Expr], names) -> sympy.Expr:
+def norm2(theta: Mapping[str, sympy.Expr], names) -> sympy.Expr:
     return sympy.radsimp(sympy.expand(sum((theta[p] ** 2 for p in names), sympy.Integer(0))))
 
 
-def _decide(expr: sympy.Expr) -> int:
+def decide(expr: sympy.Expr) -> int:
     try:
         return sign(expr)
     except UndecidedError as exc:
-        raise _Unknown(str(exc)) from None
+        raise Unknown(str(exc)) from None
 
 
-def _problem(rd: _Reader, cert: dict, net: NetSpec) -> int | None:
+def problem_layer(rd: Reader, cert: dict, net: NetSpec) -> int | None:
     prob = rd.get(cert, "problem", "$", dict, required=False) or {"number": 2}
     number = rd.get(prob, "number", "$.problem", int)
     if number == 2:
@@ -185,12 +186,12 @@ def _problem(rd: _Reader, cert: dict, net: NetSpec) -> int | None:
     raise rd.fail("$.problem.number", f"problem {number} must be 2 or 4")
 
 
-def _feasibility(net, theta, X, Y) -> list[sympy.Expr]:
+def feasibility(net, theta, X, Y) -> list[sympy.Expr]:
     margins = []
     for i, (x, y) in enumerate(zip(X, Y)):
         m = sympy.expand(y * net.output(theta, x))
-        if _decide(m - 1) < 0:
-            raise _Refuted(f"constraint {i + 1} fails: y*Phi = {_txt(m)} < 1")
+        if decide(m - 1) < 0:
+            raise Refuted(f"constraint {i + 1} fails: y*Phi = {txt(m)} < 1")
         margins.append(m)
     return margins
 
@@ -206,23 +207,23 @@ def witness_reason(net: NetSpec, theta, x, pattern: Pattern, d, free) -> str | N
     for l, layer in enumerate(pre):
         for j, z in enumerate(layer):
             coeffs = sympy.Poly(sympy.expand(z), s).all_coeffs()[::-1]
-            lead = next((c for c in coeffs if _decide(c) != 0), None)
+            lead = next((c for c in coeffs if decide(c) != 0), None)
             if lead is None:
                 return (f"pre-activation of neuron {j + 1} in layer {l + 1} is identically 0 "
                         f"along the witness")
             want = 1 if pattern[l][j] else -1
-            if _decide(lead) != want:
+            if decide(lead) != want:
                 return (f"neuron {j + 1} in layer {l + 1} is "
                         f"{'negative' if want == 1 else 'positive'} along the witness, but the "
                         f"piece says {'active' if want == 1 else 'inactive'}")
     return None
 
 
-def _check_kkt(rd: _Reader, cert: dict) -> Verdict:
+def _check_kkt(rd: Reader, cert: dict) -> Verdict:
     net = rd.network(rd.get(cert, "network", "$", dict))
     X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
     theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
-    layer = _problem(rd, cert, net)
+    layer = problem_layer(rd, cert, net)
     free = net.params if layer is None else net.layer_params(layer)
     lam_raw = rd.get(cert, "multipliers", "$", list)
     if len(lam_raw) != len(X):
@@ -231,21 +232,21 @@ def _check_kkt(rd: _Reader, cert: dict) -> Verdict:
     subs = rd.get(cert, "subgradients", "$", list, required=net.activation == "relu")
     if subs is not None and len(subs) != len(X):
         raise rd.fail("$.subgradients", f"{len(subs)} entries for {len(X)} samples")
-    values = {"norm2": _txt(_norm2(theta, net.params)),
-              "multipliers": [_txt(v) for v in lam]}
+    values = {"norm2": txt(norm2(theta, net.params)),
+              "multipliers": [txt(v) for v in lam]}
     if layer is not None:
-        values["layer_norm2"] = _txt(_norm2(theta, free))
+        values["layer_norm2"] = txt(norm2(theta, free))
     try:
-        margins = _feasibility(net, theta, X, Y)
+        margins = feasibility(net, theta, X, Y)
         for i, (lm, m) in enumerate(zip(lam, margins)):
-            if _decide(lm) < 0:
-                raise _Refuted(f"multiplier {i + 1} is negative: {_txt(lm)}")
-            if _decide(lm) > 0 and _decide(m - 1) != 0:
-                raise _Refuted(f"complementary slackness fails at sample {i + 1}: multiplier "
-                               f"{_txt(lm)} > 0 but y*Phi = {_txt(m)} > 1")
+            if decide(lm) < 0:
+                raise Refuted(f"multiplier {i + 1} is negative: {txt(lm)}")
+            if decide(lm) > 0 and decide(m - 1) != 0:
+                raise Refuted(f"complementary slackness fails at sample {i + 1}: multiplier "
+                               f"{txt(lm)} > 0 but y*Phi = {txt(m)} > 1")
         grads = []
         for i, x in enumerate(X):
-            if _decide(lam[i]) == 0:
+            if decide(lam[i]) == 0:
                 grads.append({p: sympy.Integer(0) for p in net.params})
                 continue
             if net.activation == "linear":
@@ -266,35 +267,35 @@ def _check_kkt(rd: _Reader, cert: dict) -> Verdict:
                 if unknown:
                     raise rd.fail(f"{pp}.witness", f"unknown parameter(s) {', '.join(unknown)}")
                 wit = {k: rd.number(v, f"{pp}.witness.{k}") for k, v in wit_raw.items()}
-                if _decide(w) < 0:
-                    raise _Refuted(f"convex weight {q + 1} of sample {i + 1} is negative")
+                if decide(w) < 0:
+                    raise Refuted(f"convex weight {q + 1} of sample {i + 1} is negative")
                 why = witness_reason(net, theta, x, pat, wit, free)
                 if why:
-                    raise _Refuted(f"sample {i + 1}, piece {q + 1}: {why}")
+                    raise Refuted(f"sample {i + 1}, piece {q + 1}: {why}")
                 total += w
                 for p, v in net.piece_gradient(theta, x, pat).items():
                     g[p] += w * v
-            if _decide(total - 1) != 0:
-                raise _Refuted(f"convex weights of sample {i + 1} sum to {_txt(total)}, not 1")
+            if decide(total - 1) != 0:
+                raise Refuted(f"convex weights of sample {i + 1} sum to {txt(total)}, not 1")
             grads.append(g)
         for p in free:
             rhs = sum((lam[i] * Y[i] * grads[i][p] for i in range(len(X))), sympy.Integer(0))
-            if _decide(sympy.expand(theta[p] - rhs)) != 0:
-                raise _Refuted(f"stationarity fails for {p}: theta = {_txt(theta[p])} but "
-                               f"sum lambda_i y_i g_i = {_txt(sympy.radsimp(rhs))}")
-    except _Refuted as exc:
+            if decide(sympy.expand(theta[p] - rhs)) != 0:
+                raise Refuted(f"stationarity fails for {p}: theta = {txt(theta[p])} but "
+                               f"sum lambda_i y_i g_i = {txt(sympy.radsimp(rhs))}")
+    except Refuted as exc:
         return Verdict("refuted", (str(exc),), values)
-    except _Unknown as exc:
+    except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", ("feasible, multipliers >= 0, complementary slackness and "
                                 "stationarity hold exactly",), values)
 
 
-def _check_curve(rd: _Reader, cert: dict, kind: str) -> Verdict:
+def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
     net = rd.network(rd.get(cert, "network", "$", dict))
     X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
     theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
-    layer = _problem(rd, cert, net)
+    layer = problem_layer(rd, cert, net)
     free = net.params if layer is None else net.layer_params(layer)
     curve = rd.get(cert, "curve", "$", dict)
     var = rd.get(curve, "variable", "$.curve", str, required=False) or "epsilon"
@@ -315,12 +316,12 @@ def _check_curve(rd: _Reader, cert: dict, kind: str) -> Verdict:
             raise rd.fail("$.curve.patterns", f"{len(raw)} patterns for {len(X)} samples")
         patterns = [net.check_pattern_shape(p, f"$.curve.patterns[{i}]")
                     for i, p in enumerate(raw)]
-    n_tilde = _norm2(theta, free)
+    n_tilde = norm2(theta, free)
     n_curve = sympy.expand(sum((path_pt[p] ** 2 for p in free), sympy.Integer(0)))
     diff = n_curve - n_tilde
-    values: dict[str, Any] = {"norm2": _txt(_norm2(theta, net.params)), "eps0": _txt(eps0)}
+    values: dict[str, Any] = {"norm2": txt(norm2(theta, net.params)), "eps0": txt(eps0)}
     if layer is not None:
-        values["layer_norm2"] = _txt(n_tilde)
+        values["layer_norm2"] = txt(n_tilde)
     reasons: list[str] = []
     try:
         # the curve leaves every fixed parameter alone and tends to θ̃
@@ -328,17 +329,17 @@ def _check_curve(rd: _Reader, cert: dict, kind: str) -> Verdict:
         ctx = _context(80)
         hi = ctx.exp(ctx.log(ctx.mpf(int(eps0.p)) / ctx.mpf(int(eps0.q))) / k).b
         for p in net.params:
-            if p not in free and _decide_sym(path_pt[p] - theta[p]) != 0:
-                raise _Refuted(f"the curve moves {p}, which Problem 4 for layer {layer} fixes")
+            if p not in free and decide_sym(path_pt[p] - theta[p]) != 0:
+                raise Refuted(f"the curve moves {p}, which Problem 4 for layer {layer} fixes")
             g = path_pt[p].xreplace({EPSILON: t ** k})
             at0 = g.xreplace({t: sympy.Integer(0)})
-            if at0.has(sympy.nan, sympy.zoo) or _decide(at0 - theta[p]) != 0:
-                raise _Refuted(f"the curve does not tend to the point: {p}(0+) = {_txt(at0)} "
-                               f"!= {_txt(theta[p])}")
+            if at0.has(sympy.nan, sympy.zoo) or decide(at0 - theta[p]) != 0:
+                raise Refuted(f"the curve does not tend to the point: {p}(0+) = {txt(at0)} "
+                               f"!= {txt(theta[p])}")
             try:
                 interval_eval(g, ctx, {t: ctx.mpf([0, hi])})
             except _Domain as exc:
-                raise _Unknown(f"cannot show {p}(epsilon) is continuous on [0, eps0]: {exc}")
+                raise Unknown(f"cannot show {p}(epsilon) is continuous on [0, eps0]: {exc}")
         obligations: list[tuple[str, sympy.Expr, bool]] = []
         for i, (x, y) in enumerate(zip(X, Y)):
             out, pre = net.forward(path_pt, x, patterns[i] if patterns else None)
@@ -352,48 +353,48 @@ def _check_curve(rd: _Reader, cert: dict, kind: str) -> Verdict:
         for label, f, strict in obligations:
             pr = prove_nonnegative(sympy.expand(f), EPSILON, eps0, k=k, strict=strict)
             if pr.status == "refuted":
-                raise _Refuted(f"{label}: {pr.reason}")
+                raise Refuted(f"{label}: {pr.reason}")
             if pr.status == "unknown":
-                raise _Unknown(f"{label}: {pr.reason}")
+                raise Unknown(f"{label}: {pr.reason}")
         if kind == "not-local":
             pr = prove_nonnegative(sympy.expand(-diff), EPSILON, eps0, k=k, strict=True)
             if pr.status != "verified":
-                exc = _Refuted if pr.status == "refuted" else _Unknown
+                exc = Refuted if pr.status == "refuted" else Unknown
                 raise exc(f"norm comparison |theta'|^2 < |theta|^2: {pr.reason}")
             try:
-                values["leading_term"] = _txt(leading_term(diff, EPSILON, k))
+                values["leading_term"] = txt(leading_term(diff, EPSILON, k))
             except UndecidedError as exc:
-                raise _Unknown(f"leading term: {exc}")
-            reasons.append(f"for every epsilon in (0, {_txt(eps0)}] all constraints hold and "
+                raise Unknown(f"leading term: {exc}")
+            reasons.append(f"for every epsilon in (0, {txt(eps0)}] all constraints hold and "
                            f"the norm decreases; |theta'|^2 - |theta|^2 = "
                            f"{values['leading_term']} + o(.)")
         else:
-            if _decide_sym(diff) != 0:
-                raise _Refuted("the norm is not constant along the curve")
+            if decide_sym(diff) != 0:
+                raise Refuted("the norm is not constant along the curve")
             values["leading_term"] = "0"
             reasons.append("all constraints hold and the norm is constant along the curve")
-    except _Refuted as exc:
+    except Refuted as exc:
         return Verdict("refuted", (str(exc),), values)
-    except _Unknown as exc:
+    except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", tuple(reasons), values)
 
 
-def _decide_sym(expr: sympy.Expr) -> int:
+def decide_sym(expr: sympy.Expr) -> int:
     """Sign of a possibly symbolic expression when it is identically 0 (0) or a constant."""
     if not expr.free_symbols:
-        return _decide(expr)
+        return decide(expr)
     if sympy.simplify(expr) == 0:
         return 0
     return 1
 
 
-def _check_nonzero(rd: _Reader, cert: dict, what: str) -> Verdict:
+def _check_nonzero(rd: Reader, cert: dict, what: str) -> Verdict:
     """Every hidden pre-activation (``inputs``) or incoming weight row (``weights``) is non-zero."""
     net = rd.network(rd.get(cert, "network", "$", dict))
     X, _ = rd.data(rd.get(cert, "data", "$", dict), net)
     theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
-    values = {"norm2": _txt(_norm2(theta, net.params))}
+    values = {"norm2": txt(norm2(theta, net.params))}
     try:
         if what == "inputs":
             first = rd.get(cert, "from_layer", "$", int, required=False) or 1
@@ -401,37 +402,93 @@ def _check_nonzero(rd: _Reader, cert: dict, what: str) -> Verdict:
                 _, pre = net.forward(theta, x)
                 for l, layer in enumerate(pre[first - 1:], start=first):
                     for j, z in enumerate(layer):
-                        if _decide(z) == 0:
-                            raise _Refuted(f"sample {i + 1}: the input to neuron {j + 1} of "
+                        if decide(z) == 0:
+                            raise Refuted(f"sample {i + 1}: the input to neuron {j + 1} of "
                                            f"layer {l} is 0")
             return Verdict("verified", (f"every input to a hidden neuron in layers >= {first} "
                                         f"is non-zero on every sample",), values)
         for l, layer in enumerate(net.layers[:-1], start=1):
             for j, row in enumerate(layer):
-                if all(n is None or _decide(theta[n]) == 0 for n in row):
-                    raise _Refuted(f"neuron {j + 1} of layer {l} has a zero incoming weight "
+                if all(n is None or decide(theta[n]) == 0 for n in row):
+                    raise Refuted(f"neuron {j + 1} of layer {l} has a zero incoming weight "
                                    f"vector")
         return Verdict("verified", ("every hidden neuron has a non-zero incoming weight "
                                     "vector",), values)
-    except _Refuted as exc:
+    except Refuted as exc:
         return Verdict("refuted", (str(exc),), values)
-    except _Unknown as exc:
+    except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
 
 
-_CHECKERS: dict[str, Callable[[_Reader, dict], Verdict]] = {
+def _check_better_point(rd: Reader, cert: dict) -> Verdict:
+    """``better_point`` is feasible and has strictly smaller norm than ``point``: not global."""
+    net = rd.network(rd.get(cert, "network", "$", dict))
+    X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
+    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
+    better = rd.point(rd.get(cert, "better_point", "$", dict), net, "$.better_point")
+    layer = problem_layer(rd, cert, net)
+    free = net.params if layer is None else net.layer_params(layer)
+    values = {"norm2": txt(norm2(theta, net.params)),
+              "better_norm2": txt(norm2(better, net.params))}
+    if layer is not None:
+        values["layer_norm2"] = txt(norm2(theta, free))
+        values["better_layer_norm2"] = txt(norm2(better, free))
+    try:
+        for p in net.params:
+            if p not in free and decide(better[p] - theta[p]) != 0:
+                raise Refuted(f"the better point changes {p}, which Problem 4 for layer "
+                              f"{layer} fixes")
+        try:
+            feasibility(net, better, X, Y)
+        except Refuted as exc:
+            raise Refuted(f"the better point is infeasible: {exc}") from None
+        gap = norm2(theta, free) - norm2(better, free)
+        if decide(gap) <= 0:
+            raise Refuted(f"the better point is not better: its squared norm is "
+                          f"{txt(norm2(better, free))} >= {txt(norm2(theta, free))}")
+    except Refuted as exc:
+        return Verdict("refuted", (str(exc),), values)
+    except Unknown as exc:
+        return Verdict("unknown", (str(exc),), values)
+    return Verdict("verified", ("a feasible point with strictly smaller norm exists, so the "
+                                "point is not a global optimum",), values)
+
+
+_CHECKERS: dict[str, Callable[[Reader, dict], Verdict]] = {}
+
+
+def register_checker(kind: str):
+    """Decorator: make ``fn(reader, cert) -> Verdict`` the checker of certificate ``kind``.
+
+    Other kernel modules (never search code) register their kinds this way; the kernel
+    package imports them all on first use.
+    """
+    def deco(fn):
+        if kind in _CHECKERS:
+            raise ValueError(f"checker for kind {kind!r} registered twice")
+        _CHECKERS[kind] = fn
+        return fn
+    return deco
+
+
+_CHECKERS.update({
+    "better-point": _check_better_point,
     "nonzero-inputs": lambda rd, c: _check_nonzero(rd, c, "inputs"),
     "nonzero-weights": lambda rd, c: _check_nonzero(rd, c, "weights"),
     "kkt": _check_kkt,
     "not-local": lambda rd, c: _check_curve(rd, c, "not-local"),
     "equal-norm": lambda rd, c: _check_curve(rd, c, "equal-norm"),
-}
-KINDS = tuple(_CHECKERS)
+})
+
+
+def kinds() -> tuple[str, ...]:
+    """Every certificate kind the kernel can check."""
+    return tuple(_CHECKERS)
 
 
 def check_certificate(cert: Any, source: str = "<certificate>") -> Verdict:
     """Check one certificate (a dict as read from JSON). Malformed data raises InputError."""
-    rd = _Reader(source)
+    rd = Reader(source)
     if not isinstance(cert, dict):
         raise rd.fail("$", "a certificate must be a JSON object")
     version = rd.get(cert, "symkkt_certificate", "$", int)
@@ -440,7 +497,7 @@ def check_certificate(cert: Any, source: str = "<certificate>") -> Verdict:
                                                f"(this kernel reads {FORMAT_VERSION})")
     kind = rd.get(cert, "kind", "$", str)
     if kind not in _CHECKERS:
-        raise rd.fail("$.kind", f"kind={kind!r} is not one of {', '.join(KINDS)}")
+        raise rd.fail("$.kind", f"kind={kind!r} is not one of {', '.join(kinds())}")
     return _CHECKERS[kind](rd, cert)
 
 
