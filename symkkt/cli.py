@@ -140,6 +140,23 @@ def check_cert(files: List[Path] = typer.Argument(..., help="certificate JSON fi
     raise typer.Exit(1 if bad else 0)
 
 
+def _register_commands() -> None:
+    """Commands implemented in their own modules (imported lazily by typer at call time)."""
+    from .check import check
+    from .fuzz import fuzz
+    from .gf.cli import gf
+    from .latex.cli import latex, report
+
+    app.command("check")(check)
+    app.command("gf")(gf)
+    app.command("latex")(latex)
+    app.command("report")(report)
+    app.command("fuzz")(fuzz)
+
+
+_register_commands()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning deliberate errors into one line and exit code 2."""
     try:

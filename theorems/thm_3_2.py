@@ -45,8 +45,48 @@ def instance() -> Instance:
 
 
 def claims():
+    from symkkt.optimum import optimum_value_claim
+
     inst = instance()
     return [
         kkt_claim(THEOREM, "relu", inst),
         curve_claim(THEOREM, "relu", inst, CURVE, k=2),
+        # The certified global optimum of this dataset (computed by activation-pattern
+        # search, not typed in): each neuron serves one input, |theta*|^2 = 16/sqrt(17); the
+        # values also give the ratio |theta~|^2/|theta*|^2 = sqrt(17)/2.
+        optimum_value_claim(THEOREM, "relu", inst),
     ]
+
+
+# ---------------------------------------------------------------- gradient flow (evidence)
+
+
+def init_meets_hypotheses(init) -> bool:
+    """Theorem 3.2's hypotheses on θ(0), decided exactly: ``<w1(0), x_i> > 0`` and
+    ``<w2(0), x_i> < 0`` for both inputs, and ``v1(0) > 0``. Values: ints, Fractions or
+    sympy numbers; a missing parameter is an :class:`~symkkt.errors.InputError`."""
+    from symkkt.errors import InputError
+    from symkkt.kernel.exact import sign
+    from symkkt.problems import exact
+
+    missing = [p for p in ("w1_1", "w1_2", "w2_1", "w2_2", "v1") if p not in init]
+    if missing:
+        raise InputError(f"init is missing parameter(s) {', '.join(missing)}")
+    w1 = (exact(init["w1_1"]), exact(init["w1_2"]))
+    w2 = (exact(init["w2_1"]), exact(init["w2_2"]))
+    for x in X:
+        xe = [exact(v) for v in x]
+        if sign(w1[0] * xe[0] + w1[1] * xe[1]) <= 0:
+            return False
+        if sign(w2[0] * xe[0] + w2[1] * xe[1]) >= 0:
+            return False
+    return sign(exact(init["v1"])) > 0
+
+
+HYPOTHESES = "<w1(0), x_i> > 0 and <w2(0), x_i> < 0 for i = 1, 2, and v1(0) > 0"
+
+
+def gf_runs():
+    """Gradient-flow runs backing the claims labelled ``"relu"``: ``GF_INIT`` meets the
+    hypotheses; the flow's limit direction should be the KKT point of :func:`instance`."""
+    return [{"label": "relu", "instance": instance(), "init": dict(GF_INIT)}]

@@ -39,3 +39,9 @@ def claims():
         inst = instance(act)
         out += [kkt_claim(THEOREM, act, inst), curve_claim(THEOREM, act, inst, CURVE, k=2)]
     return out
+
+
+def gf_runs():
+    """Gradient-flow runs, one per activation, from the paper's ``w1(0) = w2(0) = (1, 0)``."""
+    return [{"label": act, "instance": instance(act), "init": dict(GF_INIT)}
+            for act in ("linear", "relu")]

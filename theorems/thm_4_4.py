@@ -42,3 +42,10 @@ def claims():
         out += [kkt_claim(THEOREM, act, inst), curve_claim(THEOREM, act, inst, CURVE, k=2),
                 structural_claim(THEOREM, act, inst, "inputs")]
     return out
+
+
+def gf_runs():
+    """Gradient-flow runs, one per activation, from ``w(0) = (0, 1)``,
+    ``v(0) = (1/√2, 1/√2)``."""
+    return [{"label": act, "instance": instance(act), "init": dict(GF_INIT)}
+            for act in ("linear", "relu")]

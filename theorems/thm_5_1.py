@@ -59,3 +59,10 @@ def claims(depths=DEPTHS):
         inst2 = instance(act, 2)
         out.append(curve_claim(THEOREM, f"{act}, m=2", inst2, curve(2), no_decrease=True, m=2))
     return out
+
+
+def gf_runs(depths=(3,)):
+    """Gradient-flow runs from ``w_j(0) = (1, 1)``, per activation and depth (default m = 3;
+    the claims of other depths get no run)."""
+    return [{"label": f"{act}, m={m}", "instance": instance(act, m), "init": gf_init(m)}
+            for act in ("linear", "relu") for m in depths]
