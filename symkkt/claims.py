@@ -68,6 +68,12 @@ class ClaimReport:
         out.update(self.evidence)
         return out
 
+    def _repr_latex_(self) -> str:
+        """Typeset summary for notebooks (MathJax); see :mod:`symkkt.latex`."""
+        from .latex.printer import notebook_latex
+
+        return notebook_latex(self)
+
 
 def run_claim(claim: Claim) -> ClaimReport:
     """Search, then let the kernel decide. A failed search is ``unknown``, never a verdict."""

@@ -68,7 +68,7 @@ class Instance:
 
     @cached_property
     def norm2(self) -> sympy.Expr:
-        return sympy.radsimp(sympy.expand(sum(v ** 2 for v in self.point.values())))
+        return sympy.expand(sympy.radsimp(sympy.expand(sum(v ** 2 for v in self.point.values()))))
 
     @cached_property
     def margins(self) -> tuple[sympy.Expr, ...]:

@@ -9,6 +9,7 @@ from .certificate import (FORMAT_VERSION, Verdict, check_certificate, kinds, loa
                           register_checker)
 from .grammar import parse_exact, parse_number, to_text
 from . import optimum as _optimum  # noqa: F401  (registers the certified-optimum kinds)
+from . import notkkt as _notkkt  # noqa: F401  (registers not-kkt)
 from . import robust as _robust  # noqa: F401  (registers the parametric kind 'robust')
 from . import predictor as _predictor  # noqa: F401  (registers l1-better, l1-optimal)
 from . import ratio as _ratio  # noqa: F401  (registers optimum-ratio)

@@ -163,7 +163,8 @@ def txt(e: sympy.Expr) -> str:
 
 
 def norm2(theta: Mapping[str, sympy.Expr], names) -> sympy.Expr:
-    return sympy.radsimp(sympy.expand(sum((theta[p] ** 2 for p in names), sympy.Integer(0))))
+    return sympy.expand(sympy.radsimp(sympy.expand(sum((theta[p] ** 2 for p in names),
+                                                       sympy.Integer(0)))))
 
 
 def decide(expr: sympy.Expr) -> int:

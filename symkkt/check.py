@@ -1,0 +1,479 @@
+"""``symkkt check FILE.toml…``: the user's own claims, searched automatically, checked exactly.
+
+For each ``[[claim]]`` of each claim file (format: ``docs/claim-files.md``) the search in
+:mod:`symkkt.autosearch` (and :mod:`symkkt.optimum` for certified optima) produces a
+certificate and the kernel decides it. How a claim's status follows from kernel verdicts:
+
+=============  =========================================  ==========================================
+claim          verified when the kernel verifies           refuted when the kernel verifies
+=============  =========================================  ==========================================
+``kkt``        a ``kkt`` certificate (the given            a ``not-kkt`` certificate (infeasible, or
+               multipliers if any)                         an exact Farkas vector); with given
+                                                           multipliers also a ``kkt`` certificate
+                                                           refuted on feasibility, sign or slackness
+``not-kkt``    a ``not-kkt`` certificate                   a ``kkt`` certificate
+``not-local``  a ``not-local`` curve (or: the point is     a ``local`` (``per-layer-local``)
+               infeasible)                                 certificate
+``local``      a ``local`` (``per-layer-local``)           a ``not-local`` curve, or infeasibility
+               certificate
+``global``     a ``global`` (``per-layer-global``)         a ``better-point`` certificate (or a
+               certificate                                 ``global`` one carrying a better point),
+                                                           or infeasibility
+``not-global`` a ``better-point`` certificate (or:         a ``global`` (``per-layer-global``)
+               infeasible)                                 certificate
+=============  =========================================  ==========================================
+
+Anything else is ``unknown`` with the reason the search gave up. Exit code 0 if every claim is
+verified, 1 if any is refuted or unknown, 2 for bad input (one line ``file:line:col: message``;
+every file is validated before any work and nothing is written).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, List, Optional
+
+import typer
+
+from .claimfile import ClaimFile, ClaimSpec, load_claim_file
+from .errors import InputError, UndecidedError
+
+__all__ = ["check", "run_claim_file", "run_spec", "SECONDS_PER_CLAIM"]
+
+SECONDS_PER_CLAIM = 60.0
+"""Wall-clock budget of the automatic search for one claim (the kernel's checks come on top)."""
+
+HARD_LIMIT_PER_CLAIM = 600.0
+"""A claim still running after this many seconds stops with status ``unknown``."""
+
+HARD_LIMIT_PER_FILE = 60.0
+"""Reading and validating one claim file may take at most this long (else bad input)."""
+
+
+class _TimeUp(BaseException):
+    """Raised by the alarm of :func:`time_limit` (a BaseException: no ``except Exception``
+    on the way swallows it)."""
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise :class:`_TimeUp` in this thread after ``seconds`` (POSIX main thread only)."""
+    if (not hasattr(signal, "setitimer") or seconds <= 0
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+
+    def alarm(signum, frame):
+        raise _TimeUp()
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+# ------------------------------------------------------------------------------ running
+
+
+@dataclass
+class _Outcome:
+    status: str
+    reasons: list[str]
+    values: dict
+    certificate: dict | None
+    evidence: dict = field(default_factory=dict)
+
+
+class _Session:
+    """Search results shared by the claims of one file (same instance, same layer)."""
+
+    def __init__(self, cf: ClaimFile) -> None:
+        self.cf = cf
+        self._cache: dict[tuple, Any] = {}
+
+    def instance(self, layer: int | None):
+        from .problems import Instance
+
+        key = ("inst", layer)
+        if key not in self._cache:
+            self._cache[key] = Instance.make(self.cf.network, self.cf.X, self.cf.Y,
+                                             self.cf.point, layer)
+        return self._cache[key]
+
+    def memo(self, key: tuple, fn: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+
+def _verdict_values(found) -> dict:
+    return dict(found.verdict.values) if found is not None and found.verdict is not None else {}
+
+
+def _base_values(inst) -> dict:
+    from .autosearch import text as to_text
+
+    out = {"norm2": to_text(inst.norm2)}
+    if inst.layer is not None:
+        import sympy
+
+        out["layer_norm2"] = to_text(sympy.radsimp(sympy.expand(
+            sum((inst.point[p] ** 2 for p in inst.free), sympy.Integer(0)))))
+    return out
+
+
+def _ok(found) -> bool:
+    return found is not None and found.verdict is not None and found.verdict.ok
+
+
+def _why(found, default: str) -> str:
+    if found is None:
+        return default
+    if found.verdict is not None and found.verdict.reasons and not found.verdict.ok:
+        return f"{found.reason}: {found.verdict.reasons[0]}" if found.reason else \
+            found.verdict.reasons[0]
+    return found.reason or default
+
+
+def run_spec(session: _Session, spec: ClaimSpec, seconds: float = SECONDS_PER_CLAIM
+             ) -> _Outcome:
+    """Search for the certificates of one claim and map the kernel's verdicts to a status."""
+    from . import autosearch as A
+
+    inst = session.instance(spec.layer)
+    L = spec.layer
+    base = _base_values(inst)
+
+    def outcome(status, reasons, found=None, evidence=None, values=None):
+        vals = dict(base)
+        vals.update(values if values is not None else _verdict_values(found))
+        ev = dict(evidence or {})
+        if found is not None:
+            if found.strategy:
+                ev.setdefault("strategy", found.strategy)
+            if found.certificate is not None:
+                ev.setdefault("certificate_kind", found.certificate.get("kind"))
+            if found.log:
+                ev.setdefault("search_log", list(found.log))
+        return _Outcome(status, [r for r in reasons if r], vals,
+                        found.certificate if found is not None else None, ev)
+
+    def not_kkt():
+        return session.memo(("not-kkt", L), lambda: A.prove_not_kkt(inst))
+
+    def kkt():
+        return session.memo(("kkt", L), lambda: A.kkt_certificate(inst))
+
+    def infeasible():
+        nk = not_kkt()
+        return nk if _ok(nk) and nk.strategy == "infeasible" else None
+
+    def curve():
+        def go():
+            if spec.curve is not None:
+                return _hand_curve(inst, spec, seconds)
+            return A.search_not_local(inst, seconds=seconds)
+        key = ("curve", L, spec.index if spec.curve is not None else None)
+        return session.memo(key, go)
+
+    def local():
+        return session.memo(("local", L), lambda: _optimum(inst, "local"))
+
+    def glob():
+        return session.memo(("global", L), lambda: _optimum(inst, "global"))
+
+    def better():
+        def go():
+            if spec.better_point is not None:
+                cert = A.better_point_certificate(inst, spec.better_point)
+                from .kernel.certificate import check_certificate
+
+                v = check_certificate(cert, source="not-global")
+                return A.Found(cert, v, "the better point given in the claim file", "given")
+            g = glob()
+            if g is not None and g.certificate is not None and \
+                    "better_point" in g.certificate:
+                cert = inst.base_json()
+                cert.update({"kind": "better-point",
+                             "better_point": g.certificate["better_point"]})
+                from .kernel.certificate import check_certificate
+
+                v = check_certificate(cert, source="not-global")
+                if v.ok:
+                    return A.Found(cert, v, "the certified global optimum is better",
+                                   "optimum")
+            c = curve() if spec.kind in ("not-global", "global") else None
+            return A.search_better_point(inst, seconds=seconds,
+                                         curve_cert=c.certificate if _ok(c) else None)
+        key = ("better", L, spec.index if spec.better_point is not None else None)
+        return session.memo(key, go)
+
+    kind = spec.kind
+    if kind == "kkt":
+        if spec.multipliers is not None:
+            f = A.kkt_with_multipliers(inst, spec.multipliers)
+            if f.verdict is None:
+                return outcome("unknown", [f.reason], f)
+            if f.verdict.ok:
+                return outcome("verified", list(f.verdict.reasons), f)
+            if f.certificate is not None:
+                return outcome(f.verdict.status, ["the given multipliers are not KKT "
+                                                  "multipliers: " + "; ".join(f.verdict.reasons)],
+                               f)
+            return outcome("unknown", [_why(f, "")], f)
+        f = kkt()
+        if _ok(f):
+            return outcome("verified", list(f.verdict.reasons), f)
+        nk = not_kkt()
+        if _ok(nk):
+            return outcome("refuted", ["not a KKT point: " + nk.verdict.reasons[0]], nk)
+        return outcome("unknown", [f"no KKT certificate: {_why(f, 'search failed')}; no proof "
+                                   f"of the contrary: {_why(nk, 'search failed')}"], f)
+    if kind == "not-kkt":
+        nk = not_kkt()
+        if _ok(nk):
+            return outcome("verified", list(nk.verdict.reasons), nk)
+        f = kkt()
+        if _ok(f):
+            return outcome("refuted", ["the point is a KKT point: " + f.verdict.reasons[0]], f)
+        return outcome("unknown", [f"no exact proof that no multipliers exist: "
+                                   f"{_why(nk, 'search failed')}"], nk)
+    if kind == "not-local":
+        inf = infeasible()
+        if inf is not None:
+            return outcome("verified", ["not a local optimum: " + inf.verdict.reasons[0]], inf)
+        c = curve()
+        if _ok(c):
+            return outcome("verified", list(c.verdict.reasons), c)
+        lo = local()
+        if _ok(lo):
+            return outcome("refuted", ["the point is a local optimum: " + lo.verdict.reasons[0]],
+                           lo)
+        return outcome("unknown", [f"no curve proven: {_why(c, 'search failed')}"], c)
+    if kind == "local":
+        inf = infeasible()
+        if inf is not None:
+            return outcome("refuted", ["not a local optimum: " + inf.verdict.reasons[0]], inf)
+        lo = local()
+        if _ok(lo):
+            return outcome("verified", list(lo.verdict.reasons), lo)
+        c = curve()
+        if _ok(c):
+            return outcome("refuted", ["not a local optimum: " + c.verdict.reasons[0]], c)
+        return outcome("unknown", [f"no local-optimality certificate: "
+                                   f"{_why(lo, 'search failed')}; no curve found either"], lo)
+    if kind == "global":
+        inf = infeasible()
+        if inf is not None:
+            return outcome("refuted", ["not a global optimum: " + inf.verdict.reasons[0]], inf)
+        g = glob()
+        if _ok(g):
+            return outcome("verified", list(g.verdict.reasons), g)
+        b = better()
+        if _ok(b):
+            vals = _verdict_values(b)
+            if g is not None and g.verdict is not None and "lower_bound" in g.verdict.values:
+                vals.setdefault("lower_bound", g.verdict.values["lower_bound"])
+            return outcome("refuted", ["not a global optimum: " + b.verdict.reasons[0]], b,
+                           values=vals)
+        return outcome("unknown", [f"no global-optimality certificate: "
+                                   f"{_why(g, 'search failed')}; no better point found"], g)
+    if kind == "not-global":
+        inf = infeasible()
+        if inf is not None:
+            return outcome("verified", ["not a global optimum: " + inf.verdict.reasons[0]], inf)
+        b = better()
+        if _ok(b):
+            return outcome("verified", list(b.verdict.reasons), b)
+        g = glob()
+        if _ok(g):
+            return outcome("refuted", ["the point is a global optimum: " + g.verdict.reasons[0]],
+                           g)
+        return outcome("unknown", [f"no better point found: {_why(b, 'search failed')}"], b)
+    raise AssertionError(f"unhandled kind {kind}")
+
+
+def _hand_curve(inst, spec: ClaimSpec, seconds: float):
+    """A curve given in the claim file: guess k if not given, search ε0 if not given."""
+    import sympy
+
+    from . import autosearch as A
+    from .perturb import EPSILON, LADDER
+
+    cs = spec.curve
+    curve = {p: cs.point.get(p, inst.point[p]) for p in inst.network.params}
+    if cs.substitution_power is not None:
+        ks = [cs.substitution_power]
+    else:
+        ks = [1, 2, 3, 4, 6]
+        dens = {sympy.fraction(sympy.Rational(e.exp))[1] for v in curve.values()
+                for e in sympy.sympify(v).atoms(sympy.Pow) if e.base.has(EPSILON)
+                and e.exp.is_Rational}
+        if dens:
+            lcm = int(sympy.ilcm(*dens)) if len(dens) > 1 else int(next(iter(dens)))
+            ks = [lcm] if lcm <= 12 else ks
+    ladder = [cs.eps0] if cs.eps0 is not None else list(LADDER[:12])
+    budget = A.Budget(seconds)
+    last = None
+    for k in ks:
+        f = A.check_curve(inst, curve, k, ladder, budget, "given-curve",
+                          "the curve given in the claim file")
+        if f.ok:
+            return f
+        last = f
+    return last
+
+
+def _optimum(inst, which: str):
+    """A certified optimum from :mod:`symkkt.optimum` (kernel-checked), or None."""
+    from . import autosearch as A
+    from .kernel.certificate import check_certificate
+
+    try:
+        from . import optimum as O
+    except ImportError:  # pragma: no cover - the module ships with symkkt
+        return A.Found(None, None, "certified optima are not available in this build")
+    try:
+        if inst.layer is not None:
+            cert, reason = O.per_layer_certificate(inst, local=(which == "local"))
+        elif which == "local":
+            cert, reason = O.local_certificate(inst)
+        else:
+            cert, reason, _ = O.global_certificate(inst)
+    except UndecidedError as exc:
+        return A.Found(None, None, f"undecided: {exc}")
+    if cert is None:
+        return A.Found(None, None, reason)
+    if which == "global" and "better_point" in cert:
+        # the optimum found is better than the point: not a certificate of optimality; the
+        # better point is checked on its own (kind better-point) by the not-global search
+        return A.Found(cert, None, reason, "optimum")
+    return A.Found(cert, check_certificate(cert, source=which), reason, "optimum")
+
+
+# ------------------------------------------------------------------------------ reports
+
+
+def run_claim_file(cf: ClaimFile, on_done: Callable | None = None,
+                   seconds: float = SECONDS_PER_CLAIM) -> list:
+    """Run every claim of a validated file; a list of :class:`symkkt.claims.ClaimReport`."""
+    from .claims import Claim, ClaimReport
+
+    session = _Session(cf)
+    reports = []
+    stem = Path(cf.source).stem
+    for spec in cf.claims:
+        start = time.perf_counter()
+        inst = session.instance(spec.layer)
+        try:
+            with time_limit(HARD_LIMIT_PER_CLAIM):
+                out = run_spec(session, spec, seconds)
+        except _TimeUp:
+            out = _Outcome("unknown", [f"time limit: the search and checks did not finish in "
+                                       f"{HARD_LIMIT_PER_CLAIM:.0f} s"], _base_values(inst),
+                           None)
+        except Exception as exc:  # a search failure is "unknown", never a verdict
+            if os.environ.get("SYMKKT_DEBUG"):
+                raise
+            out = _Outcome("unknown", [f"the search failed: {type(exc).__name__}: "
+                                       f"{str(exc)[:200]}"], _base_values(inst), None)
+        extra: dict[str, Any] = {"file": cf.source, "claim_index": spec.index,
+                                 "line": spec.line}
+        if spec.layer is not None:
+            extra["problem"] = 4
+        cert = out.certificate
+        if cert is not None:
+            cert = dict(cert)
+            cert.setdefault("theorem", cf.source)
+            cert.setdefault("claim", f"{stem}/{spec.label}/{spec.kind}")
+        claim = Claim(stem, spec.kind, spec.label, inst, lambda c=cert: (c, "claim file"),
+                      extra)
+        rep = ClaimReport(claim, out.status, tuple(out.reasons), out.values,
+                          time.perf_counter() - start, cert, out.evidence)
+        reports.append(rep)
+        if on_done:
+            on_done(rep)
+    return reports
+
+
+def _load(path: Path) -> ClaimFile:
+    try:
+        with time_limit(HARD_LIMIT_PER_FILE):
+            return load_claim_file(path)
+    except _TimeUp:
+        raise InputError(f"reading the file took longer than {HARD_LIMIT_PER_FILE:.0f} s "
+                         f"(numbers too complex?)", str(path), 1, 1) from None
+
+
+def _key_values(values: dict) -> str:
+    parts = []
+    for key in ("norm2", "layer_norm2", "multipliers", "eps0", "leading_term", "lower_bound",
+                "better_norm2"):
+        if key in values:
+            v = values[key]
+            v = "(" + ", ".join(v) + ")" if isinstance(v, list) else v
+            parts.append(f"{key}={v}")
+    return "  ".join(parts)
+
+
+def check(
+    files: List[Path] = typer.Argument(..., help="claim files (TOML)"),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="write the JSON report here"),
+    certificates: Optional[Path] = typer.Option(None, "--certificates",
+                                                help="write one certificate per claim here"),
+) -> None:
+    """Check the claims of your own claim files: exit 0 if all are verified, 1 if not."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .io import check_writable_dir, check_writable_file, safe_filename, write_json
+    from .suite import report_json
+
+    out = Console()
+    if json_path is not None:
+        check_writable_file(json_path, "--json")
+    if certificates is not None:
+        check_writable_dir(certificates, "--certificates")
+    inputs = {Path(f).resolve() for f in files}
+    if json_path is not None and Path(json_path).resolve() in inputs:
+        raise InputError(f"--json={str(json_path)!r} is one of the claim files; refusing to "
+                         f"overwrite it")
+    parsed = [_load(f) for f in files]  # validate every file before any work
+    start = time.perf_counter()
+    reports = []
+    for cf in parsed:
+        reports.extend(run_claim_file(cf))
+    elapsed = time.perf_counter() - start
+    table = Table(title="symkkt check")
+    for col in ("claim", "status", "key values", "s"):
+        table.add_column(col, overflow="fold")
+    style = {"verified": "green", "refuted": "red", "unknown": "yellow"}
+    for rep in reports:
+        table.add_row(rep.claim.claim_id, f"[{style[rep.status]}]{rep.status}[/]",
+                      _key_values(rep.values), f"{rep.seconds:.2f}")
+    out.print(table)
+    for rep in reports:
+        out.print(f"[{style[rep.status]}]{rep.claim.claim_id}[/]: {'; '.join(rep.reasons)}",
+                  soft_wrap=True, highlight=False)
+    doc = report_json(reports, elapsed)
+    s = doc["summary"]
+    out.print(f"{s['verified']} verified, {s['refuted']} refuted, {s['unknown']} unknown of "
+              f"{s['total']} claims in {elapsed:.1f} s")
+    if certificates is not None:
+        certificates.mkdir(parents=True, exist_ok=True)
+        for rep in reports:
+            if rep.certificate is not None:
+                write_json(certificates / f"{safe_filename(rep.claim.claim_id)}.json",
+                           rep.certificate)
+    if json_path is not None:
+        write_json(json_path, doc)
+    raise typer.Exit(0 if s["verified"] == s["total"] else 1)

@@ -1,0 +1,92 @@
+"""Theorem 4.2(2): ReLU, every neuron with non-zero weights, yet not a local optimum.
+
+Statement (our words). Non-zero incoming weight vectors do not rescue depth-2 ReLU networks:
+there are a fully-connected ReLU network ``Φ(θ; x) = Σ_{j<=4} v_j σ(<w_j, x>)`` on ``R^2``,
+a dataset and an initialization from which gradient flow converges in direction to a KKT
+point θ̃ of Problem 2 in which every hidden neuron has a non-zero incoming weight vector, and
+θ̃ is not a local optimum.
+
+Our construction (the paper's appendix is not used). Data
+
+    x1 = (1, 0),  x2 = (0, 1)         with y = +1,
+    x3 = (-6/5, -8/5)   (‖x3‖ = 2)    with y = -1.
+
+KKT point θ̃ (‖θ̃‖² = 5): ``w̃1 = (1, 0), ṽ1 = 1`` serves x1, ``w̃2 = (0, 1), ṽ2 = 1`` serves
+x2, and the two parallel neurons ``w̃3 = w̃4 = (-3/10, -2/5), ṽ3 = ṽ4 = -1/2`` share x3
+(each gives ``-1/2``). All three margins are 1, every neuron is balanced and non-zero.
+
+Why it is a KKT point but not a local optimum. The point has *kinks*: ``<w̃1, x2> = 0`` and
+``<w̃2, x1> = 0``. Stationarity ``w_j = v_j Σ_i λ_i y_i g_ij x_i`` (g_ij in the Clarke
+subdifferential of σ at ``<w_j, x_i>``) forces the weight of the active piece of neuron 1 on
+x2 to be 0 (else w̃1 would get a component along x2), so the multipliers ``λ = (1, 1, 1/2)``
+(derived by :func:`symkkt.kkt.find_kkt`, not typed in) use only the inactive piece there.
+But ``y2 ṽ1 > 0``: turning neuron 1 *on* for x2 is free at first order. Rotating
+``w1' = (1, ε)`` makes neuron 1 contribute ``ε`` to x2 while its margin on x1 is unchanged
+and ``<w1', x3> < 0``; neuron 2 can then shrink to ``w2' = (0, 1 - ε/2), v2' = 1 - ε/2``
+(margin on x2 ``ε + (1 - ε/2)² = 1 + ε²/4``). Both layers move, and
+
+    ‖θ'(ε)‖² = 5 - 2ε + 3ε²/2 < 5    for 0 < ε < 4/3.
+
+In the language of first-order conditions: at a kink with ``y_i v_j > 0`` a KKT point is a
+local optimum only if the active piece gets Clarke weight 1; here it gets 0.
+
+Gradient flow. From ``GF_INIT`` (``w1(0) = (1/2, -1/10)``, ``w2(0) = (-1/10, 1/2)``,
+``w3(0) = w4(0) = (-3/10, -1/5)``, ``v(0) = (1/2, 1/2, -1/2, -1/2)``) neuron 1 is active
+only on x1 (``<w1, x2> = -1/10`` stays: x1 has no second coordinate, so the second
+coordinate of w1 never receives gradient), neuron 2 only on x2, neurons 3 and 4 (identical
+throughout) only on x3 (they move along x3, which stays in the open third quadrant). The
+small negative components stay constant while ‖θ‖ → ∞, so in direction they vanish and the
+kinks appear only in the limit: GF converges in direction to θ̃ (checked numerically: the
+normalized margin tends to 1/5 and the direction error is about 1.5·10^-3 at ‖θ‖ = 150).
+"""
+
+from __future__ import annotations
+
+from sympy import Integer, Rational
+
+from symkkt.claims import curve_claim, kkt_claim, structural_claim
+from symkkt.network import fully_connected
+from symkkt.perturb import EPSILON as eps
+from symkkt.problems import Instance
+
+THEOREM = "4.2(2)"
+TITLE = "Depth-2 ReLU, non-zero weight vectors: KKT point that is not a local optimum"
+STATEMENT = __doc__
+
+NETWORK = fully_connected([2, 4], "relu")
+X = [(1, 0), (0, 1), (Rational(-6, 5), Rational(-8, 5))]
+Y = [1, 1, -1]
+POINT = {"w1_1": Integer(1), "w1_2": Integer(0), "v1": Integer(1),
+         "w2_1": Integer(0), "w2_2": Integer(1), "v2": Integer(1),
+         "w3_1": Rational(-3, 10), "w3_2": Rational(-2, 5), "v3": Rational(-1, 2),
+         "w4_1": Rational(-3, 10), "w4_2": Rational(-2, 5), "v4": Rational(-1, 2)}
+
+# Neuron 1 turns on for x2; neuron 2 (both layers) shrinks. Parameters not listed stay fixed.
+CURVE = {"w1_2": eps, "w2_2": 1 - eps / 2, "v2": 1 - eps / 2}
+
+GF_INIT = {"w1_1": Rational(1, 2), "w1_2": Rational(-1, 10), "v1": Rational(1, 2),
+           "w2_1": Rational(-1, 10), "w2_2": Rational(1, 2), "v2": Rational(1, 2),
+           "w3_1": Rational(-3, 10), "w3_2": Rational(-1, 5), "v3": Rational(-1, 2),
+           "w4_1": Rational(-3, 10), "w4_2": Rational(-1, 5), "v4": Rational(-1, 2)}
+
+
+def curve() -> dict:
+    """The full curve θ'(ε): every parameter, the fixed ones at their value at θ̃."""
+    return {p: CURVE.get(p, POINT[p]) for p in NETWORK.params}
+
+
+def instance(layer: int | None = None) -> Instance:
+    return Instance.make(NETWORK, X, Y, POINT, layer=layer)
+
+
+def gf_runs() -> list[dict]:
+    return [{"label": "relu", "instance": instance(), "init": dict(GF_INIT)}]
+
+
+def claims():
+    inst = instance()
+    return [
+        kkt_claim(THEOREM, "relu", inst),
+        structural_claim(THEOREM, "relu", inst, "weights"),
+        curve_claim(THEOREM, "relu", inst, curve()),
+    ]

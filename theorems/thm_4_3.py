@@ -1,0 +1,85 @@
+"""Theorem 4.3 (positive part): depth-2 ReLU, all hidden inputs non-zero: a local optimum.
+
+Statement (our words). Let Φ be a depth-2 ReLU network in N_no-share. If gradient flow
+converges in direction to a KKT point θ̃ of Problem 2 such that on every sample the input to
+every hidden neuron is non-zero, then θ̃ is a local optimum of Problem 2. (It need not be a
+global one, even for fully-connected networks: the negative part.)
+
+Why (made exact by the certificate). Near θ̃ every hidden input keeps its strict sign, so on
+a neighbourhood Φ(θ; x_i) = Σ_j v_j P_ji <w_j, x_i> with θ̃'s activation pattern P: a depth-2
+*linear* network with a sample-dependent mask. The neuron-sum bound of Theorem 4.2(1) applies
+to it: for α >= 0 with ``‖Σ_i α_i y_i P_ji x_i‖ <= 1`` for every neuron, every feasible θ in the
+neighbourhood has ``‖θ‖² >= 2Σα``. At a KKT point the multipliers λ are such an α (each used
+neuron has ``‖z_j(λ)‖ = 1``) and ``‖θ̃‖² = 2Σλ``.
+
+Positive instances (each neuron serves exactly one sample, ``u_j = y_j x_j/‖x_j‖²`` balanced as
+``w_j = u_j/√‖u_j‖``, ``|v_j| = √‖u_j‖``; the samples have pairwise negative inner products, so
+every hidden input is non-zero):
+
+* Theorem 3.2's data ``(1, 1/4), (-1, 1/4)``, two neurons (this point is even the global
+  optimum, ``‖θ‖² = 16/√17``);
+* ``(4, -3), (-3, 4)`` with label 1 and ``(-1, -1)`` with label -1, three neurons
+  (``‖θ̃‖² = 4/5 + √2``).
+
+Each gets a KKT claim, a non-zero-inputs claim and a local claim. Extend ``claims()`` (for
+instance with the negative part) by appending to the list it returns.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import Rational
+
+from symkkt.claims import kkt_claim, structural_claim
+from symkkt.network import fully_connected
+from symkkt.optimum import local_claim
+from symkkt.problems import Instance, exact
+
+THEOREM = "4.3"
+TITLE = "Depth-2 ReLU without sharing, non-zero hidden inputs: local (not always global) optimum"
+STATEMENT = __doc__
+
+POSITIVE = {
+    "two neurons, Thm 3.2 data": ([(1, Rational(1, 4)), (-1, Rational(1, 4))], [1, 1]),
+    "three neurons, both labels": ([(4, -3), (-3, 4), (-1, -1)], [1, 1, -1]),
+}
+
+
+def one_neuron_per_sample(X, Y) -> dict:
+    """Neuron j serves sample j alone with margin exactly 1, balanced."""
+    theta = {}
+    for j, (x, y) in enumerate(zip(X, Y), start=1):
+        x = [exact(v) for v in x]
+        nx2 = sum(v ** 2 for v in x)
+        root = sympy.sqrt(sympy.sqrt(nx2))          # sqrt(|u_j|)^-1, |u_j| = 1/|x_j|
+        for k, v in enumerate(x, start=1):
+            theta[f"w{j}_{k}"] = sympy.radsimp(v / nx2 * root)
+        theta[f"v{j}"] = sympy.radsimp(y / root)
+    return theta
+
+
+def positive_instance(label: str) -> Instance:
+    X, Y = POSITIVE[label]
+    net = fully_connected([len(X[0]), len(X)], "relu")
+    return Instance.make(net, X, Y, one_neuron_per_sample(X, Y))
+
+
+def positive_claims():
+    out = []
+    for label in POSITIVE:
+        inst = positive_instance(label)
+        out += [kkt_claim(THEOREM, label, inst), structural_claim(THEOREM, label, inst, "inputs"),
+                local_claim(THEOREM, label, inst)]
+    return out
+
+
+def negative_claims():
+    """The negative part: a local but not global optimum (construction in
+    :mod:`theorems.neg_4_3`: fully-connected and locally connected networks)."""
+    from . import neg_4_3
+
+    return neg_4_3.claims(THEOREM)
+
+
+def claims():
+    return positive_claims() + negative_claims()

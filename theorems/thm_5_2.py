@@ -1,0 +1,40 @@
+"""Theorem 5.2: in linear networks every layer of the KKT point is a global optimum of Problem 4.
+
+Statement (our words). For any depth-m linear network in N (sparsity and sharing allowed),
+gradient flow converges in direction to a KKT point θ̃ of Problem 2 such that, for every layer
+l, ``ũ^(l)`` is a global optimum of Problem 4 (minimize ‖u^(l)‖ over layer l alone, the other
+layers fixed at θ̃, subject to the margins).
+
+Why. With the other layers fixed, Φ(θ; x_i) = <a_i, u^(l)> is linear in u^(l) (a_i is the
+gradient with respect to layer l), so Problem 4 is a convex QP; its exact dual α >= 0 gives
+``‖u^(l)‖² >= 2Σα - ‖Σ α_i y_i a_i‖²``, which we show equals ``‖ũ^(l)‖²``.
+
+Instances: the linear convolutional network of Theorem 4.4 (two disjoint patches, one shared
+filter) at its KKT point, and the depth-3 diagonal linear network of Theorem 5.1 at its KKT
+point; both are *not* local optima of Problem 2 (Theorems 4.4, 5.1), yet every single layer is
+globally optimal: any improvement must move at least two layers at once.
+"""
+
+from __future__ import annotations
+
+from symkkt.claims import kkt_claim
+from symkkt.optimum import per_layer_claims
+
+from . import thm_4_4, thm_5_1
+
+THEOREM = "5.2"
+TITLE = "Linear networks: every layer of the KKT point is a global optimum of Problem 4"
+STATEMENT = __doc__
+
+
+def instances():
+    return {"conv (Thm 4.4)": thm_4_4.instance("linear"),
+            "diagonal m=3 (Thm 5.1)": thm_5_1.instance("linear", 3)}
+
+
+def claims():
+    out = []
+    for label, inst in instances().items():
+        out.append(kkt_claim(THEOREM, label, inst))
+        out += per_layer_claims(THEOREM, label, inst)
+    return out
