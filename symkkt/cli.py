@@ -152,6 +152,11 @@ def _register_commands() -> None:
     app.command("latex")(latex)
     app.command("report")(report)
     app.command("fuzz")(fuzz)
+    from theorems.remark_3_1 import cli_remark
+    from theorems.tables import table_command
+
+    app.command("table")(table_command)
+    app.command("remark")(cli_remark)
 
 
 _register_commands()

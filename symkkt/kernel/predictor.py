@@ -1,0 +1,142 @@
+"""Predictor space (Problem 3): ℓ1 margin of the linear predictor of a linear network.
+
+A linear network in N computes ``x -> <β, x>`` with ``β = W^(m) ··· W^(1)``; the kernel reads β
+off the network itself (``β_k = Φ(θ; e_k)``, linear in x), never from the certificate.
+Problem 3 is ``min ‖β‖₁ s.t. y_i <β, x_i> >= 1``. Two kinds:
+
+``l1-better``  (β̃ is *not* optimal for Problem 3)
+    field ``better_beta``: a list of ``d`` exact numbers. Checked: the network is linear,
+    θ̃ is feasible for Problem 2 (so β̃ is feasible for Problem 3: ``y_i <β̃, x_i> =
+    y_i Φ(θ̃; x_i) >= 1``), the better predictor is feasible (``y_i <β, x_i> >= 1``) and
+    ``‖β‖₁ < ‖β̃‖₁``.
+``l1-optimal`` (β̃ *is* optimal for Problem 3)
+    field ``dual``: one ``μ_i`` per sample. Weak LP duality: if ``μ >= 0`` and
+    ``|Σ_i μ_i y_i x_ik| <= 1`` for every coordinate k, every feasible β has
+    ``‖β‖₁ >= <β, Σ μ_i y_i x_i> = Σ μ_i y_i <β, x_i> >= Σ μ_i``. Checked: those conditions,
+    θ̃ feasible, and ``Σ μ_i = ‖β̃‖₁`` exactly.
+
+Verdicts: ``verified`` when every check passes; ``refuted`` when a check provably fails (an
+infeasible better predictor, one that is not shorter, a negative or too large dual, a dual
+bound that differs from ‖β̃‖₁); ``unknown`` when a sign cannot be decided.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from .certificate import (Reader, Refuted, Unknown, Verdict, decide, feasibility, norm2,
+                          problem_layer, register_checker, txt)
+
+__all__ = ["predictor", "l1_norm"]
+
+ZERO = sympy.Integer(0)
+
+
+def predictor(net, theta) -> list[sympy.Expr]:
+    """β of a linear network: ``β_k = Φ(θ; e_k)``."""
+    d = net.input_dim
+    out = []
+    for k in range(d):
+        e = [sympy.Integer(1) if j == k else ZERO for j in range(d)]
+        out.append(sympy.expand(net.output(theta, e)))
+    return out
+
+
+def l1_norm(beta) -> sympy.Expr:
+    total = ZERO
+    for b in beta:
+        s = decide(b)
+        total += b if s > 0 else -b if s < 0 else ZERO
+    return sympy.expand(total)
+
+
+def _common(rd: Reader, cert: dict, kind: str):
+    net = rd.network(rd.get(cert, "network", "$", dict))
+    X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
+    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
+    if problem_layer(rd, cert, net) is not None:
+        raise rd.fail("$.problem", f"kind {kind!r} is about the whole network (Problem 2/3)")
+    if net.activation != "linear":
+        raise rd.fail("$.network.activation", f"kind {kind!r} needs a linear network (a "
+                                               f"ReLU network has no single predictor β)")
+    return net, X, Y, theta
+
+
+def _numbers(rd: Reader, raw: Any, n: int, path: str) -> list[sympy.Expr]:
+    if not isinstance(raw, list) or len(raw) != n:
+        raise rd.fail(path, f"expected a list of {n} exact numbers")
+    return [rd.number(v, f"{path}[{i}]") for i, v in enumerate(raw)]
+
+
+@register_checker("l1-better")
+def _check_l1_better(rd: Reader, cert: dict) -> Verdict:
+    net, X, Y, theta = _common(rd, cert, "l1-better")
+    better = _numbers(rd, rd.get(cert, "better_beta", "$", list), net.input_dim,
+                      "$.better_beta")
+    beta = predictor(net, theta)
+    values: dict[str, Any] = {"norm2": txt(norm2(theta, net.params)),
+                              "beta": [txt(b) for b in beta],
+                              "better_beta": [txt(b) for b in better]}
+    try:
+        values["l1"] = txt(l1_norm(beta))
+        values["better_l1"] = txt(l1_norm(better))
+        try:
+            feasibility(net, theta, X, Y)
+        except Refuted as exc:
+            raise Refuted(f"the point is infeasible, so its predictor is not a feasible "
+                          f"point of Problem 3: {exc}") from None
+        for i, (x, y) in enumerate(zip(X, Y)):
+            m = sympy.expand(y * sum((b * xi for b, xi in zip(better, x)), ZERO))
+            if decide(m - 1) < 0:
+                raise Refuted(f"the better predictor is infeasible: constraint {i + 1} has "
+                              f"y<beta, x> = {txt(m)} < 1")
+        gap = sympy.expand(l1_norm(beta) - l1_norm(better))
+        if decide(gap) <= 0:
+            raise Refuted(f"the better predictor is not better: |beta|_1 = "
+                          f"{values['better_l1']} >= {values['l1']}")
+    except Refuted as exc:
+        return Verdict("refuted", (str(exc),), values)
+    except Unknown as exc:
+        return Verdict("unknown", (str(exc),), values)
+    return Verdict("verified", (f"a feasible predictor with |beta|_1 = {values['better_l1']} < "
+                                f"{values['l1']} = |beta~|_1 exists: beta~ is not an optimum "
+                                f"of Problem 3",), values)
+
+
+@register_checker("l1-optimal")
+def _check_l1_optimal(rd: Reader, cert: dict) -> Verdict:
+    net, X, Y, theta = _common(rd, cert, "l1-optimal")
+    mu = _numbers(rd, rd.get(cert, "dual", "$", list), len(X), "$.dual")
+    beta = predictor(net, theta)
+    values: dict[str, Any] = {"norm2": txt(norm2(theta, net.params)),
+                              "beta": [txt(b) for b in beta],
+                              "dual": [txt(m) for m in mu]}
+    try:
+        l1 = l1_norm(beta)
+        values["l1"] = txt(l1)
+        feasibility(net, theta, X, Y)
+        for i, m in enumerate(mu):
+            if decide(m) < 0:
+                raise Refuted(f"dual variable {i + 1} is negative: {txt(m)}")
+        for k in range(net.input_dim):
+            z = sympy.expand(sum((m * y * x[k] for m, x, y in zip(mu, X, Y)), ZERO))
+            if decide(1 - z) < 0 or decide(1 + z) < 0:
+                raise Refuted(f"dual constraint fails at coordinate {k + 1}: "
+                              f"|sum_i mu_i y_i x_ik| = |{txt(z)}| > 1")
+        bound = sympy.expand(sum(mu, ZERO))
+        values["lower_bound"] = txt(bound)
+        s = decide(sympy.expand(bound - l1))
+        if s < 0:
+            raise Refuted(f"the dual bound {txt(bound)} is below |beta~|_1 = {txt(l1)}: the "
+                          f"certificate does not prove optimality")
+        if s > 0:
+            raise Refuted(f"the dual bound {txt(bound)} exceeds |beta~|_1 = {txt(l1)} of a "
+                          f"feasible predictor: the certificate is inconsistent")
+    except Refuted as exc:
+        return Verdict("refuted", (str(exc),), values)
+    except Unknown as exc:
+        return Verdict("unknown", (str(exc),), values)
+    return Verdict("verified", (f"every feasible predictor has |beta|_1 >= {values['l1']} (LP "
+                                f"dual), attained by beta~: an optimum of Problem 3",), values)

@@ -1,0 +1,121 @@
+"""``optimum-ratio``: how far a point is from the certified optimum, and what the point is.
+
+A certificate of this kind bundles, about one network, dataset and point θ̃:
+
+``optimum``   ``{"point": θ*, "bound": {...}}``: a global optimum θ* of Problem 2 with the lower
+              bound of a ``global-optimum-value`` certificate (checked by that kind's checker,
+              with θ̃ as its reference point).
+``ratio2``    the claimed exact value of ``‖θ̃‖² / ‖θ*‖²``; checked as
+              ``‖θ̃‖² - ratio2 · ‖θ*‖² = 0`` exactly, so a wrong ratio is refuted.
+``verdict``   optional: the kind-specific fields of a ``not-local``, ``local`` or ``global``
+              certificate about θ̃ (its ``network``, ``data``, ``point`` and ``problem`` are
+              taken from this certificate, so it cannot be about something else). Its verdict
+              must be ``verified``; the kind becomes the value ``verdict``.
+``angle``     optional ``{"samples": [i, j], "alpha": a}`` (0-based sample indices, an exact
+              angle ``0 <= a <= pi``): checked as ``<x_i, x_j> = ‖x_i‖ ‖x_j‖ cos a``; then
+              ``alpha`` is reported with the values.
+
+Verdict: ``verified`` iff the optimum is certified, θ̃ is feasible, the ratio is exact, the
+angle (if any) is right and the nested verdict (if any) is verified. ``refuted`` if any of
+these provably fails (including a nested certificate that is refuted); ``unknown`` otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from .certificate import (Reader, Refuted, Unknown, Verdict, check_certificate, decide,
+                          feasibility, norm2, problem_layer, register_checker, txt)
+
+__all__ = ["VERDICT_KINDS"]
+
+VERDICT_KINDS = ("not-local", "local", "global")
+
+
+def _nested(cert: dict, kind: str, body: dict, extra: dict | None = None) -> dict:
+    out = {k: v for k, v in body.items() if k not in ("network", "data", "point", "problem",
+                                                      "kind", "symkkt_certificate")}
+    out.update({"symkkt_certificate": cert["symkkt_certificate"], "kind": kind,
+                "network": cert["network"], "data": cert["data"], "point": cert["point"]})
+    if "problem" in cert:
+        out["problem"] = cert["problem"]
+    out.update(extra or {})
+    return out
+
+
+@register_checker("optimum-ratio")
+def _check_ratio(rd: Reader, cert: dict) -> Verdict:
+    net = rd.network(rd.get(cert, "network", "$", dict))
+    X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
+    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
+    if problem_layer(rd, cert, net) is not None:
+        raise rd.fail("$.problem", "kind 'optimum-ratio' is about Problem 2")
+    opt = rd.get(cert, "optimum", "$", dict)
+    opt_point_raw = rd.get(opt, "point", "$.optimum", dict)
+    opt_point = rd.point(opt_point_raw, net, "$.optimum.point")
+    bound = rd.get(opt, "bound", "$.optimum", dict)
+    ratio2 = rd.number(rd.get(cert, "ratio2", "$"), "$.ratio2")
+    verdict_raw = rd.get(cert, "verdict", "$", dict, required=False)
+    vkind = None
+    if verdict_raw is not None:
+        vkind = rd.get(verdict_raw, "kind", "$.verdict", str)
+        if vkind not in VERDICT_KINDS:
+            raise rd.fail("$.verdict.kind", f"kind={vkind!r} must be one of "
+                                            f"{', '.join(VERDICT_KINDS)}")
+    angle_raw = rd.get(cert, "angle", "$", dict, required=False)
+    n2 = norm2(theta, net.params)
+    o2 = norm2(opt_point, net.params)
+    values: dict[str, Any] = {"norm2": txt(n2), "optimum": txt(o2), "ratio2": txt(ratio2)}
+    try:
+        if angle_raw is not None:
+            idx = rd.get(angle_raw, "samples", "$.angle", list)
+            if (len(idx) != 2 or any(isinstance(i, bool) or not isinstance(i, int)
+                                     or not 0 <= i < len(X) for i in idx)):
+                raise rd.fail("$.angle.samples", f"expected two sample indices in "
+                                                 f"0..{len(X) - 1}")
+            alpha = rd.number(rd.get(angle_raw, "alpha", "$.angle"), "$.angle.alpha")
+            if decide(alpha) < 0 or decide(sympy.pi - alpha) < 0:
+                raise Refuted(f"the angle {txt(alpha)} is not in [0, pi]")
+            a, b = (X[i] for i in idx)
+            dot = sympy.expand(sum((p * q for p, q in zip(a, b)), sympy.Integer(0)))
+            na = sympy.sqrt(sympy.expand(sum((p * p for p in a), sympy.Integer(0))))
+            nb = sympy.sqrt(sympy.expand(sum((q * q for q in b), sympy.Integer(0))))
+            if decide(sympy.expand(dot - na * nb * sympy.cos(alpha))) != 0:
+                raise Refuted(f"samples {idx[0] + 1} and {idx[1] + 1} are not at angle "
+                              f"{txt(alpha)}")
+            values["alpha"] = txt(alpha)
+        inner = _nested(cert, "global-optimum-value", {"bound": bound},
+                        {"point": opt_point_raw, "reference_point": cert["point"]})
+        v = check_certificate(inner, source=f"{rd.source}:optimum")
+        if v.status != "verified":
+            exc = Refuted if v.status == "refuted" else Unknown
+            raise exc(f"the optimum is not certified: {'; '.join(v.reasons)}")
+        values["lower_bound"] = v.values.get("lower_bound")
+        feasibility(net, theta, X, Y)
+        if decide(o2) <= 0:
+            raise Refuted(f"the optimal value {txt(o2)} is not positive")
+        actual = sympy.radsimp(n2 / o2)
+        if decide(sympy.expand(n2 - ratio2 * o2)) != 0:
+            raise Refuted(f"wrong ratio: |theta|^2/|theta*|^2 = {txt(actual)}, not the "
+                          f"claimed {txt(ratio2)}")
+        if vkind is not None:
+            nested = _nested(cert, vkind, verdict_raw)
+            vv = check_certificate(nested, source=f"{rd.source}:verdict")
+            if vv.status != "verified":
+                exc = Refuted if vv.status == "refuted" else Unknown
+                raise exc(f"the {vkind} certificate is not verified: {'; '.join(vv.reasons)}")
+            values["verdict"] = vkind
+            for key in ("eps0", "leading_term"):
+                if key in vv.values:
+                    values[key] = vv.values[key]
+    except Refuted as exc:
+        return Verdict("refuted", (str(exc),), values)
+    except Unknown as exc:
+        return Verdict("unknown", (str(exc),), values)
+    reasons = [f"|theta|^2 / |theta*|^2 = {txt(ratio2)} with theta* a certified global optimum "
+               f"(|theta*|^2 = {txt(o2)})"]
+    if vkind is not None:
+        reasons.append(f"the point is certified {vkind}")
+    return Verdict("verified", tuple(reasons), values)

@@ -1,0 +1,858 @@
+"""``robust``: one certificate for a whole box of datasets (parametric certificates).
+
+The data, the point θ̃(δ), the multipliers, the curve θ'(ε, δ) and the dual variables are
+closed-form functions of a few real *parameters* ``δ = (δ_1, ..., δ_K)``; the certificate
+claims that for **every** δ in the box ``[-r, r]^K`` the usual checks hold. This is how a
+verdict is shown to survive perturbing the inputs (Remark 3.2), or to hold on a whole interval
+of a data parameter (Remark 3.1).
+
+Fields (besides ``network``; ``problem`` must be Problem 2):
+
+``parameters``  list of names (identifiers, at most 6); ``radius``: a positive rational r;
+                ``center`` (optional, default 0): one rational per parameter. The box is
+                ``[center_k - r, center_k + r]`` for every k.
+``aux``         optional list ``{"name": a, "base": B, "root": q}``: ``a`` is the positive real
+                root ``B^(1/q)`` (q in 2..12) of an expression ``B`` in the parameters and
+                earlier aux names; ``B > 0`` is proven on the box first. Identities are decided
+                with ``a`` as a symbol, reducing modulo ``a^q = B``; enclosures use
+                ``a ∈ exp(log(B(box)) / q)``.
+``data``        ``{"x": [[expr...]...], "y": [...]}``: inputs may depend on the parameters.
+``point``       θ̃(δ): parameter -> expression.
+Sections (at least one):
+``multipliers`` (+ ``subgradients`` for ReLU): θ̃(δ) is a KKT point of Problem 2 for every δ,
+                with the conditions of the ``kkt`` kind (each hidden input at θ̃ vanishes
+                identically or keeps a strict sign on the box; each witness's first
+                non-vanishing coefficient keeps the right strict sign on the box).
+``curve`` + ``eps0``: θ̃(δ) is not a local optimum for every δ: the ``not-local`` kind's
+                conditions, for every ε in (0, eps0] (one eps0 for the whole box).
+``bound``       ``{"type": "subsets", "alpha": [...]}``: θ̃(δ) is a global optimum for every δ
+                (depth-2 networks without shared weights): if ``α >= 0`` and
+                ``‖Σ_{i in A} α_i y_i x_i|S_j‖ <= 1`` for every set A of samples and every
+                neuron support S_j, then for every feasible θ, with A_j the samples neuron j
+                is active on (all of them for a linear network),
+                ``Σα <= Σ α_i y_i Φ_i = Σ_j v_j <w_j, Σ_{i in A_j} α_i y_i x_i|S_j>
+                <= Σ_j |v_j| ‖w_j‖ <= ½‖θ‖²``; with ``‖θ̃‖² = 2Σα`` θ̃ is optimal.
+
+How "for every δ" (and ε) is proven, never sampled:
+
+* *identities* (stationarity, complementary slackness, active margins, the curve tending to
+  the point, vanishing low-order coefficients in ε): the expression, with aux names as
+  symbols, is brought to one fraction; its numerator must reduce to the zero polynomial modulo
+  the aux relations ``den(B)·a^q - num(B)`` (pseudo-remainders, top of the tower first). Where
+  the identity fails at an exact sample point the certificate is refuted; if neither, unknown.
+* *signs on the box*: validated interval arithmetic (mpmath, outward rounding) with bisection
+  of the box; the data, the point and the curve must have enclosures on every piece (so they
+  are defined and continuous on the whole box). An enclosure wholly of the wrong sign on a
+  sub-box proves the check false there (refuted).
+* *for every ε in (0, eps0]*: with ε = t^k, let ``g(t, δ)`` be the obligation. The first
+  t-coefficient (or t-derivative at 0) that does not vanish identically, of order j, must be
+  > 0 on the box. If g is a polynomial in t (coefficients kept unexpanded), ``g = t^j h``
+  exactly and ``h > 0`` is proven on ``[0, t0] × box``. Otherwise ``g^(j) > 0`` on
+  ``[0, t1] × box`` (Taylor: ``g > 0`` on ``(0, t1]``) and ``g / t^j > 0`` on ``[t1, t0] × box``.
+  Several equal forms of each expression are tried (as given; expanded with aux powers
+  lowered; factored), smallest first. Exact samples (box corners and centre, several ε)
+  refute a false claim first.
+
+Verdicts: ``verified`` if every check holds for the whole box; ``refuted`` if a check provably
+fails at some δ (the reason names it, with the point); ``unknown`` otherwise (for instance when
+the bisection budget runs out: a smaller radius may then verify).
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+from typing import Any, Mapping, Sequence
+
+import sympy
+
+from ..errors import InputError, UndecidedError
+from .certificate import (EPSILON, Reader, Refuted, Unknown, Verdict, problem_layer,
+                          register_checker, txt)
+from .exact import _Domain, _context, interval_eval, leading_term, sign
+from .net import NetSpec
+
+__all__ = ["ParamSpace", "MAX_PARAMETERS"]
+
+MAX_PARAMETERS = 6
+MAX_DERIVATIVE = 6
+BOX_BUDGET = 6000
+RESERVED = {"epsilon", "pi", "sqrt", "sin", "cos", "Rational", "t", "s", "E", "I"}
+ZERO = sympy.Integer(0)
+T = sympy.Symbol("t", positive=True)
+
+
+# ------------------------------------------------------------------------ the parameter box
+
+
+class ParamSpace:
+    """The parameters, their box ``[c_k - r, c_k + r]`` and the aux radicals over it."""
+
+    def __init__(self, params: list[sympy.Symbol], radius: sympy.Rational,
+                 aux: list[tuple[sympy.Symbol, int, sympy.Expr]],
+                 centre: list[sympy.Rational] | None = None):
+        self.params = params
+        self.radius = radius
+        self.centre = centre or [ZERO] * len(params)
+        self.aux = aux
+        r = Fraction(int(radius.p), int(radius.q))
+        self.box = [(Fraction(int(c.p), int(c.q)) - r, Fraction(int(c.p), int(c.q)) + r)
+                    for c in self.centre]
+
+    def at(self, pt: Mapping[sympy.Symbol, sympy.Expr]) -> dict:
+        """The point with every aux's exact value ``B(pt)^(1/q)`` added."""
+        env = dict(pt)
+        for a, q, base in self.aux:
+            b = base.xreplace(env)
+            if b.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or sign(b) <= 0:
+                raise Refuted(f"the base of aux {a} is not positive at {self.describe(pt)}")
+            env[a] = b ** sympy.Rational(1, q)
+        return env
+
+    def value(self, e: sympy.Expr, pt: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
+        """``e`` at an exact point of the box (aux names replaced by their values)."""
+        return sympy.sympify(e).xreplace(self.at(pt))
+
+    def interval_env(self, ctx, env: dict) -> dict:
+        """Add an enclosure of every aux to ``env`` (intervals of the parameters).
+
+        ``a = B^(1/q)`` lies in ``exp(log(B(box)) / q)`` for every point of the box; a base
+        interval reaching 0 is outside the smooth domain (``_Domain``).
+        """
+        env = dict(env)
+        for a, q, base in self.aux:
+            b = interval_eval(base, ctx, env)
+            if not b.a > 0:
+                raise _Domain(f"the base of aux {a} may reach 0")
+            env[a] = ctx.exp(ctx.log(b) / q)
+        return env
+
+    def samples(self) -> list[dict[sympy.Symbol, sympy.Rational]]:
+        """Exact sample points: the centre, the corners (or the axis ends), two inner points."""
+        r = self.radius
+        K = len(self.params)
+        c = dict(zip(self.params, self.centre))
+        pts = [dict(c)]
+        if K <= 4:
+            for signs in itertools.product((1, -1), repeat=K):
+                pts.append({p: c[p] + s * r for p, s in zip(self.params, signs)})
+        else:
+            for p in self.params:
+                for s in (1, -1):
+                    pts.append({q: c[q] + (s * r if q == p else ZERO) for q in self.params})
+        fr = [sympy.Rational(1, 3), sympy.Rational(-2, 3), sympy.Rational(1, 2),
+              sympy.Rational(-1, 5), sympy.Rational(3, 4), sympy.Rational(-1, 7)]
+        pts.append({p: c[p] + fr[i % len(fr)] * r for i, p in enumerate(self.params)})
+        pts.append({p: c[p] - fr[(i + 1) % len(fr)] * r for i, p in enumerate(self.params)})
+        return pts
+
+    def describe(self, pt: Mapping[sympy.Symbol, sympy.Expr]) -> str:
+        return ", ".join(f"{p} = {txt(sympy.sympify(pt[p]))}" for p in self.params)
+
+
+# -------------------------------------------------------------------------------- deciding
+
+
+def upper_root(eps0: sympy.Rational, k: int) -> Fraction:
+    """A rational ``t0 >= eps0^(1/k)`` (checked exactly), within about 2^-40 of it."""
+    e = Fraction(int(eps0.p), int(eps0.q))
+    t0 = Fraction(float(e) ** (1.0 / k)).limit_denominator(2 ** 40) + Fraction(1, 2 ** 40)
+    while t0 ** k < e:
+        t0 += Fraction(1, 2 ** 30)
+    return t0
+
+
+def _fraction_interval(ctx, lo: Fraction, hi: Fraction):
+    a = ctx.mpf(lo.numerator) / ctx.mpf(lo.denominator)
+    b = ctx.mpf(hi.numerator) / ctx.mpf(hi.denominator)
+    return ctx.mpf([a.a, b.b])
+
+
+def box_sign(f: sympy.Expr, variables: Sequence[sympy.Symbol],
+             box: Sequence[tuple[Fraction, Fraction]], space: ParamSpace | None = None, *,
+             strict: bool = True, budget: int = BOX_BUDGET) -> tuple[str, dict | None]:
+    """Prove ``f > 0`` (``>= 0`` when not strict) on the box by validated bisection.
+
+    Returns ``("verified", None)``, ``("negative", point)`` when ``f < 0`` on a whole sub-box
+    (``point`` is its centre, as exact rationals), or ``("unknown", None)``.
+    """
+    ctx = _context(96)
+    stack = [list(box)]
+    widths = [float(hi - lo) or 1.0 for lo, hi in box]
+    left = budget
+    while stack:
+        b = stack.pop()
+        left -= 1
+        if left < 0:
+            return "unknown", None
+        env = {v: _fraction_interval(ctx, lo, hi) for v, (lo, hi) in zip(variables, b)}
+        try:
+            if space is not None:
+                env = space.interval_env(ctx, env)
+            v = interval_eval(f, ctx, env)
+        except _Domain:
+            v = None
+        if v is not None and (v.a > 0 or (not strict and v.a >= 0)):
+            continue
+        if v is not None and v.b < 0:
+            return "negative", {var: sympy.Rational((lo + hi) / 2) for var, (lo, hi)
+                                in zip(variables, b)}
+        i = max(range(len(b)), key=lambda j: float(b[j][1] - b[j][0]) / widths[j])
+        lo, hi = b[i]
+        if hi - lo < Fraction(1, 2 ** 40):
+            return "unknown", None
+        mid = (lo + hi) / 2
+        b1, b2 = list(b), list(b)
+        b1[i] = (lo, mid)
+        b2[i] = (mid, hi)
+        stack.append(b2)
+        stack.append(b1)
+    return "verified", None
+
+
+def box_defined(exprs: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol],
+                box: Sequence[tuple[Fraction, Fraction]], space: ParamSpace | None = None,
+                budget: int = BOX_BUDGET) -> bool:
+    """True if every expression has a validated enclosure on every piece of a subdivision of
+    the box, i.e. it is defined (every root of a positive interval, no division by an
+    interval containing 0) and continuous on the whole box."""
+    ctx = _context(96)
+    stack = [list(box)]
+    while stack:
+        b = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return False
+        env = {v: _fraction_interval(ctx, lo, hi) for v, (lo, hi) in zip(variables, b)}
+        try:
+            if space is not None:
+                env = space.interval_env(ctx, env)
+            for e in exprs:
+                interval_eval(e, ctx, env)
+            continue
+        except _Domain:
+            pass
+        i = max(range(len(b)), key=lambda j: b[j][1] - b[j][0])
+        lo, hi = b[i]
+        if hi - lo < Fraction(1, 2 ** 30):
+            return False
+        mid = (lo + hi) / 2
+        b1, b2 = list(b), list(b)
+        b1[i] = (lo, mid)
+        b2[i] = (mid, hi)
+        stack += [b2, b1]
+    return True
+
+
+class _NotPolynomial(Exception):
+    pass
+
+
+def t_coefficients(e: sympy.Expr, t: sympy.Symbol = T) -> dict[int, sympy.Expr]:
+    """``e`` as ``Σ_j C_j t^j`` when it is a polynomial in ``t``, with every t-free subterm
+    kept as it is (not expanded): coefficients stay compact, so their interval enclosures
+    stay tight. Raises ``_NotPolynomial`` otherwise."""
+    if not e.has(t):
+        return {0: e}
+    if e == t:
+        return {1: sympy.Integer(1)}
+    if e.is_Add:
+        out: dict[int, sympy.Expr] = {}
+        for a in e.args:
+            for j, c in t_coefficients(a, t).items():
+                out[j] = out.get(j, ZERO) + c
+        return out
+    if e.is_Mul:
+        out = {0: sympy.Integer(1)}
+        for a in e.args:
+            other = t_coefficients(a, t)
+            new: dict[int, sympy.Expr] = {}
+            for i, c in out.items():
+                for j, d in other.items():
+                    new[i + j] = new.get(i + j, ZERO) + c * d
+            out = new
+        return out
+    if e.is_Pow and e.exp.is_Integer and int(e.exp) >= 0:
+        base = t_coefficients(e.base, t)
+        out = {0: sympy.Integer(1)}
+        for _ in range(int(e.exp)):
+            new = {}
+            for i, c in out.items():
+                for j, d in base.items():
+                    new[i + j] = new.get(i + j, ZERO) + c * d
+            out = new
+        return out
+    raise _NotPolynomial(str(e)[:80])
+
+
+class Decider:
+    """Identities and signs of expressions in the parameters (and ε) over the box."""
+
+    def __init__(self, space: ParamSpace):
+        self.space = space
+
+    # -- identities
+
+    def _reduce(self, e: sympy.Expr) -> sympy.Expr | None:
+        try:
+            num = sympy.expand(sympy.numer(sympy.together(e)))
+            if num == 0:
+                return num
+            for a, q, base in reversed(self.space.aux):
+                if not num.has(a):
+                    continue
+                bn, bd = sympy.fraction(sympy.together(base))
+                rel = sympy.expand(a ** q * bd - bn)
+                num = sympy.expand(sympy.prem(num, rel, a))
+                if num == 0:
+                    return num
+            return num
+        except (sympy.PolynomialError, sympy.polys.polyerrors.PolificationFailed,
+                sympy.polys.polyerrors.GeneratorsNeeded, TypeError, ValueError):
+            return None
+
+    def zero(self, e: sympy.Expr, extra: Mapping[sympy.Symbol, Sequence[sympy.Expr]] | None = None
+             ) -> tuple[bool | None, str]:
+        """(True, "") if ``e`` vanishes identically on the box; (False, where) if it provably
+        does not vanish at an exact sample point; (None, why) if undecided."""
+        e = sympy.sympify(e)
+        if e == 0:
+            return True, ""
+        red = self._reduce(e)
+        if red is not None and red == 0:
+            return True, ""
+        # an exact witness that the identity fails
+        extra = extra or {}
+        others = list(extra.items())
+        for pt in self.space.samples()[:6]:
+            for combo in itertools.product(*[vals for _, vals in others]) if others else [()]:
+                try:
+                    v = self.space.value(e, pt).xreplace(
+                        {s: v for (s, _), v in zip(others, combo)})
+                    if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+                        return False, f"undefined at {self.space.describe(pt)}"
+                    s = sign(v)
+                except UndecidedError:
+                    continue
+                except (ZeroDivisionError, TypeError):
+                    return False, f"undefined at {self.space.describe(pt)}"
+                if s != 0:
+                    return False, f"at {self.space.describe(pt)} it is {txt(sympy.nsimplify(sympy.N(v, 6)))}"
+        return None, "the identity could not be decided"
+
+    def require_zero(self, e: sympy.Expr, what: str, extra=None) -> None:
+        ok, where = self.zero(e, extra)
+        if ok is True:
+            return
+        if ok is False:
+            raise Refuted(f"{what} fails: {where}")
+        raise Unknown(f"{what}: {where}")
+
+    def normal(self, e: sympy.Expr) -> sympy.Expr:
+        """An equal expression with every power ``a^n`` of an aux (n outside 0..q-1) rewritten
+        as ``a^(n mod q) · B^(n div q)``; nothing is expanded, so factored forms (which give
+        tight interval enclosures) survive."""
+        for a, q, base in reversed(self.space.aux):
+            def repl(p, q=q, base=base, a=a):
+                k, r = divmod(int(p.exp), q)
+                return a ** r * base ** k
+            e = e.replace(lambda x, a=a, q=q: (x.is_Pow and x.base == a and x.exp.is_Integer
+                                               and not 0 <= int(x.exp) < q), repl)
+        return e
+
+    def expanded(self, e: sympy.Expr) -> sympy.Expr:
+        """An equal expression, expanded, with aux powers lowered (cancels large terms that
+        would otherwise blow up interval enclosures, e.g. ``a² - (a - ε k)²``)."""
+        e = sympy.expand(e)
+        for _ in range(4):
+            f = sympy.expand(self.normal(e))
+            if f == e:
+                break
+            e = f
+        return e
+
+    # -- signs on the box
+
+    def positive(self, e: sympy.Expr, what: str, strict: bool = True) -> None:
+        """Prove ``e > 0`` (``>= 0`` if not strict) on the whole box, or refute it at a point."""
+        expl = self.normal(sympy.sympify(e))
+        for pt in self.space.samples():
+            try:
+                v = self.space.value(expl, pt)
+                if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+                    raise Refuted(f"{what}: undefined at {self.space.describe(pt)}")
+                s = sign(v)
+            except UndecidedError:
+                continue
+            if s < 0 or (strict and s == 0):
+                raise Refuted(f"{what} fails at {self.space.describe(pt)}")
+        status, pt = box_sign(expl, self.space.params, self.space.box, self.space,
+                              strict=strict)
+        if status == "verified":
+            return
+        if status == "negative":
+            raise Refuted(f"{what} fails near {self.space.describe(pt)}")
+        raise Unknown(f"{what}: could not be proven on the whole box (bisection budget)")
+
+    def sign_class(self, e: sympy.Expr, what: str) -> int:
+        """0 if ``e`` vanishes identically, else its strict sign, the same on the whole box."""
+        ok, where = self.zero(e)
+        if ok is True:
+            return 0
+        centre = dict(zip(self.space.params, self.space.centre))
+        try:
+            s = sign(self.space.value(e, centre))
+        except UndecidedError as exc:
+            raise Unknown(f"{what}: {exc}") from None
+        if s == 0:
+            raise Unknown(f"{what} is 0 at the centre of the box but not identically 0")
+        self.positive(s * e, f"{what} keeps its sign {'+' if s > 0 else '-'}")
+        return s
+
+    # -- for every epsilon in (0, eps0] and every delta
+
+    def eps_nonnegative(self, f: sympy.Expr, eps0: sympy.Rational, k: int, strict: bool,
+                        what: str) -> None:
+        space = self.space
+        f = sympy.sympify(f)
+        ok, _ = self.zero(f, {EPSILON: [eps0, eps0 / 3]})
+        if ok is True:
+            if strict:
+                raise Refuted(f"{what}: identically 0, not > 0")
+            return
+        for pt in space.samples():
+            for e in (eps0, eps0 / 2, eps0 / 16, eps0 / 1024):
+                try:
+                    v = space.value(f, pt).xreplace({EPSILON: e})
+                    if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+                        raise Refuted(f"{what}: undefined at epsilon = {txt(e)}, "
+                                      f"{space.describe(pt)}")
+                    s = sign(v)
+                except UndecidedError:
+                    continue
+                if s < 0 or (strict and s == 0):
+                    raise Refuted(f"{what} fails at epsilon = {txt(e)}, {space.describe(pt)}")
+        def subst(e):
+            e = e.xreplace({EPSILON: T ** k})
+            return sympy.powdenest(sympy.expand_power_base(e, force=False), force=False)
+
+        g = subst(f)
+        try:
+            coeffs = {j: c for j, c in t_coefficients(g).items()}
+        except _NotPolynomial:
+            coeffs = None
+        d = g
+        order = None
+        for j in range(MAX_DERIVATIVE + 1):
+            if coeffs is not None:
+                c = coeffs.get(j, ZERO) * sympy.factorial(j)
+            else:
+                c = d.xreplace({T: ZERO})
+            if c.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+                raise Unknown(f"{what}: derivative {j} is not finite at epsilon = 0")
+            z, _ = self.zero(c)
+            if z is True:
+                if coeffs is None:
+                    d = sympy.diff(d, T)
+                continue
+            if z is None:
+                raise Unknown(f"{what}: cannot tell whether derivative {j} at epsilon = 0 "
+                              f"vanishes identically")
+            try:
+                self.positive(c, f"{what}: leading coefficient (t-derivative {j})")
+            except Refuted as exc:
+                raise Refuted(f"{exc} (so it fails for small epsilon)") from None
+            order = j
+            break
+        if order is None:
+            raise Unknown(f"{what}: derivatives up to order {MAX_DERIVATIVE} vanish at 0")
+        if coeffs is not None:
+            # the lower coefficients vanish identically: g = Σ_{j >= order} C_j t^j exactly
+            d = sympy.Add(*[c * sympy.factorial(j) / sympy.factorial(j - order)
+                            * T ** (j - order) for j, c in coeffs.items() if j >= order])
+            g_over = sympy.Add(*[c * T ** (j - order) for j, c in coeffs.items()
+                                 if j >= order])
+        else:
+            g_over = g / T ** order
+        t0 = upper_root(eps0, k)
+        variables = [T] + space.params
+
+        def forms(e):
+            """Equal expressions with different enclosures, smallest first: the compact form
+            and the expanded one (aux powers lowered, collected in t)."""
+            out = [e]
+            ex = sympy.collect(self.expanded(e), T)
+            if ex != e:
+                out.append(ex)
+            if sympy.count_ops(ex) < 3000:
+                try:
+                    fa = sympy.factor(sympy.cancel(sympy.together(ex)))
+                    if fa not in out:
+                        out.append(fa)
+                except (sympy.PolynomialError, TypeError, ValueError):
+                    pass
+            return sorted(out, key=sympy.count_ops)
+
+        if coeffs is not None:
+            # g = t^order · h with h a polynomial in t: g > 0 on (0, t0] iff h > 0 there, and
+            # h > 0 on [0, t0] x box is one bisection (no Taylor step needed)
+            last = "unknown"
+            for form in forms(g_over):
+                status, pt = box_sign(form, variables, [(Fraction(0), t0)] + space.box, space,
+                                      budget=4 * BOX_BUDGET)
+                if status == "verified":
+                    return
+                if status == "negative":
+                    t, rest = pt[T], {p: pt[p] for p in space.params}
+                    raise Refuted(f"{what} fails near epsilon = {txt(t ** k)}, "
+                                  f"{space.describe(rest)}")
+                last = status
+            raise Unknown(f"{what}: could not prove it on [0, eps0] x box by bisection "
+                          f"({last})")
+        # 1. g^(order) > 0 on [0, t1] x box (Taylor: g > 0 on (0, t1])
+        t1 = None
+        for form in forms(d):
+            t = t0
+            for _ in range(6):
+                status, _ = box_sign(form, variables, [(Fraction(0), t)] + space.box, space,
+                                     budget=BOX_BUDGET // 3)
+                if status == "verified":
+                    t1 = t
+                    break
+                t = t / 4
+            if t1 is not None:
+                break
+        if t1 is None:
+            raise Unknown(f"{what}: could not prove derivative {order} positive near "
+                          f"epsilon = 0 on the whole box")
+        if t1 < t0:
+            # 2. t > 0 there, so g > 0 iff g / t^order > 0; dividing keeps the leading term
+            # free of t, which tightens the enclosure
+            last = "unknown"
+            for form in forms(g_over):
+                status, pt = box_sign(form, variables, [(t1, t0)] + space.box, space)
+                if status == "verified":
+                    return
+                if status == "negative":
+                    t, rest = pt[T], {p: pt[p] for p in space.params}
+                    raise Refuted(f"{what} fails near epsilon = {txt(t ** k)}, "
+                                  f"{space.describe(rest)}")
+                last = status
+            raise Unknown(f"{what}: could not prove it on [t1, t0] x box by bisection ({last})")
+
+
+# --------------------------------------------------------------------------------- reading
+
+
+def _read_space(rd: Reader, cert: dict, net: NetSpec):
+    raw = rd.get(cert, "parameters", "$", list)
+    if not raw or len(raw) > MAX_PARAMETERS:
+        raise rd.fail("$.parameters", f"expected 1..{MAX_PARAMETERS} parameter names")
+    names: dict[str, sympy.Symbol] = {}
+    for i, n in enumerate(raw):
+        if not isinstance(n, str) or not n.isidentifier() or n in RESERVED or n in net.params:
+            raise rd.fail(f"$.parameters[{i}]", f"{n!r} must be a fresh identifier (not a "
+                                                f"network parameter or a reserved name)")
+        if n in names:
+            raise rd.fail(f"$.parameters[{i}]", f"{n!r} declared twice")
+        names[n] = sympy.Symbol(n, real=True)
+    params = list(names.values())
+    radius = rd.number(rd.get(cert, "radius", "$"), "$.radius")
+    if not (radius.is_Rational and radius > 0):
+        raise rd.fail("$.radius", f"radius={radius} must be a positive rational")
+    centre_raw = rd.get(cert, "center", "$", list, required=False)
+    centre = None
+    if centre_raw is not None:
+        if len(centre_raw) != len(params):
+            raise rd.fail("$.center", f"expected {len(params)} rationals")
+        centre = [rd.number(v, f"$.center[{i}]") for i, v in enumerate(centre_raw)]
+        if not all(v.is_Rational for v in centre):
+            raise rd.fail("$.center", "the centre must be rational")
+    aux = []
+    for i, a in enumerate(rd.get(cert, "aux", "$", list, required=False) or []):
+        p = f"$.aux[{i}]"
+        n = rd.get(a, "name", p, str)
+        if not n.isidentifier() or n in RESERVED or n in net.params or n in names:
+            raise rd.fail(f"{p}.name", f"{n!r} must be a fresh identifier")
+        q = rd.get(a, "root", p, int)
+        if isinstance(q, bool) or not 2 <= q <= 12:
+            raise rd.fail(f"{p}.root", f"root={q} must be an integer in 2..12")
+        base = rd.number(rd.get(a, "base", p), f"{p}.base", dict(names))
+        sym = sympy.Symbol(n, positive=True)
+        aux.append((sym, q, base))
+        names[n] = sym
+    return names, ParamSpace(params, radius, aux, centre)
+
+
+def _read_data(rd: Reader, cert: dict, net: NetSpec, names):
+    obj = rd.get(cert, "data", "$", dict)
+    xs = rd.get(obj, "x", "$.data", list)
+    ys = rd.get(obj, "y", "$.data", list)
+    if len(xs) != len(ys) or not xs:
+        raise rd.fail("$.data", f"{len(xs)} inputs but {len(ys)} labels")
+    X = []
+    for i, x in enumerate(xs):
+        if not isinstance(x, list) or len(x) != net.input_dim:
+            raise rd.fail(f"$.data.x[{i}]", f"expected a list of {net.input_dim} expressions")
+        X.append([rd.number(v, f"$.data.x[{i}][{j}]", names) for j, v in enumerate(x)])
+    Y = []
+    for i, y in enumerate(ys):
+        if isinstance(y, bool) or y not in (1, -1):
+            raise rd.fail(f"$.data.y[{i}]", f"label {y!r} must be 1 or -1")
+        Y.append(int(y))
+    return X, Y
+
+
+def _forward(net: NetSpec, theta, x, dec: Decider, where: str):
+    """Φ(θ̃; x) with every hidden pre-activation's sign decided on the whole box."""
+    h = list(x)
+    pattern = []
+    for l, layer in enumerate(net.layers):
+        z = [sympy.expand(sympy.Add(*[theta[n] * h[j] for j, n in enumerate(row)
+                                      if n is not None])) for row in layer]
+        if l == net.depth - 1:
+            return z[0], tuple(pattern)
+        signs = [dec.sign_class(v, f"{where}: input to neuron {j + 1} of layer {l + 1}")
+                 for j, v in enumerate(z)]
+        pattern.append(tuple(1 if s > 0 else 0 for s in signs))
+        if net.activation == "relu":
+            h = [v if s > 0 else ZERO for v, s in zip(z, signs)]
+        else:
+            h = z
+    raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------------------- the sections
+
+
+def _kkt_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, margins) -> None:
+    lam_raw = rd.get(cert, "multipliers", "$", list)
+    if len(lam_raw) != len(X):
+        raise rd.fail("$.multipliers", f"{len(lam_raw)} multipliers for {len(X)} samples")
+    lam = [rd.number(v, f"$.multipliers[{i}]", names) for i, v in enumerate(lam_raw)]
+    subs = rd.get(cert, "subgradients", "$", list, required=net.activation == "relu")
+    if subs is not None and len(subs) != len(X):
+        raise rd.fail("$.subgradients", f"{len(subs)} entries for {len(X)} samples")
+    grads = []
+    s_sym = sympy.Symbol("s", positive=True)
+    for i, x in enumerate(X):
+        ls = dec.sign_class(lam[i], f"multiplier {i + 1}")
+        if ls < 0:
+            raise Refuted(f"multiplier {i + 1} is negative on the box")
+        if ls == 0:
+            grads.append({p: ZERO for p in net.params})
+            continue
+        dec.require_zero(margins[i] - 1, f"complementary slackness at sample {i + 1} "
+                                         f"(multiplier > 0, so y*Phi must be 1)")
+        if net.activation == "linear":
+            grads.append(net.piece_gradient(theta, x, None))
+            continue
+        pieces = subs[i]
+        path = f"$.subgradients[{i}]"
+        if not isinstance(pieces, list) or not pieces:
+            raise rd.fail(path, "expected a non-empty list of pieces")
+        total = ZERO
+        g = {p: ZERO for p in net.params}
+        for q, piece in enumerate(pieces):
+            pp = f"{path}[{q}]"
+            w = rd.number(rd.get(piece, "weight", pp), f"{pp}.weight", names)
+            pat = net.check_pattern_shape(rd.get(piece, "pattern", pp, list), pp)
+            wit_raw = rd.get(piece, "witness", pp, dict, required=False) or {}
+            unknown = [k for k in wit_raw if k not in net.params]
+            if unknown:
+                raise rd.fail(f"{pp}.witness", f"unknown parameter(s) {', '.join(unknown)}")
+            wit = {k: rd.number(v, f"{pp}.witness.{k}", names) for k, v in wit_raw.items()}
+            if dec.sign_class(w, f"sample {i + 1}, piece {q + 1}: weight") < 0:
+                raise Refuted(f"convex weight {q + 1} of sample {i + 1} is negative")
+            moved = {p: theta[p] + s_sym * wit.get(p, 0) for p in net.params}
+            _, pre = net.forward(moved, x, pat)
+            for l, layer in enumerate(pre):
+                for j, z in enumerate(layer):
+                    poly = sympy.Poly(sympy.expand(z), s_sym)
+                    coeffs = poly.all_coeffs()[::-1]
+                    want = 1 if pat[l][j] else -1
+                    lead = None
+                    for c in coeffs:
+                        z, why = dec.zero(c)
+                        if z is None:
+                            raise Unknown(f"sample {i + 1}, piece {q + 1}: cannot tell whether "
+                                          f"a coefficient along the witness vanishes ({why})")
+                        if z is False:
+                            lead = c
+                            break
+                    label = (f"sample {i + 1}, piece {q + 1}: neuron {j + 1} of layer {l + 1} "
+                             f"along the witness")
+                    if lead is None:
+                        raise Refuted(f"{label} is identically 0")
+                    dec.positive(want * lead, f"{label} is "
+                                              f"{'positive' if want > 0 else 'negative'}")
+            total += w
+            for p, v in net.piece_gradient(theta, x, pat).items():
+                g[p] += w * v
+        dec.require_zero(total - 1, f"convex weights of sample {i + 1} sum to 1")
+        grads.append(g)
+    for p in net.params:
+        rhs = sum((lam[i] * Y[i] * grads[i][p] for i in range(len(X))), ZERO)
+        dec.require_zero(theta[p] - rhs, f"stationarity for {p}")
+
+
+def _curve_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, values) -> None:
+    curve = rd.get(cert, "curve", "$", dict)
+    k = rd.get(curve, "substitution_power", "$.curve", int, required=False) or 1
+    if isinstance(k, bool) or not 1 <= k <= 12:
+        raise rd.fail("$.curve.substitution_power", f"k={k} must be an integer in 1..12")
+    cnames = dict(names)
+    cnames["epsilon"] = EPSILON
+    path_pt = rd.point(rd.get(curve, "point", "$.curve", dict), net, "$.curve.point", cnames)
+    eps0 = rd.number(rd.get(cert, "eps0", "$"), "$.eps0")
+    if not (eps0.is_Rational and eps0 > 0):
+        raise rd.fail("$.eps0", f"eps0={eps0} must be a positive rational")
+    patterns = None
+    if net.activation == "relu":
+        raw = rd.get(curve, "patterns", "$.curve", list)
+        if len(raw) != len(X):
+            raise rd.fail("$.curve.patterns", f"{len(raw)} patterns for {len(X)} samples")
+        patterns = [net.check_pattern_shape(p, f"$.curve.patterns[{i}]")
+                    for i, p in enumerate(raw)]
+    values["eps0"] = txt(eps0)
+    space = dec.space
+    tbox = [(Fraction(0), upper_root(eps0, k))] + space.box
+    gs = []
+    for p in net.params:
+        g = path_pt[p].xreplace({EPSILON: T ** k})
+        g = sympy.powdenest(sympy.expand_power_base(g, force=False), force=False)
+        at0 = g.xreplace({T: ZERO})
+        if at0.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            raise Refuted(f"the curve is undefined at epsilon = 0 for {p}")
+        dec.require_zero(at0 - theta[p], f"the curve tends to the point ({p})")
+        gs.append(g)
+    if not box_defined(gs, [T] + space.params, tbox, space):
+        raise Unknown("cannot show the curve is defined and continuous on [0, eps0] x box")
+    for i, (x, y) in enumerate(zip(X, Y)):
+        out, pre = net.forward(path_pt, x, patterns[i] if patterns else None)
+        if patterns:
+            for l, lay in enumerate(pre):
+                for j, z in enumerate(lay):
+                    s = 1 if patterns[i][l][j] else -1
+                    dec.eps_nonnegative(s * z, eps0, k, False,
+                                        f"sample {i + 1}: neuron {j + 1} of layer {l + 1} "
+                                        f"{'>= 0' if s > 0 else '<= 0'} along the curve")
+        dec.eps_nonnegative(y * out - 1, eps0, k, False,
+                            f"constraint {i + 1}: y*Phi >= 1 along the curve")
+    n_tilde = sum((theta[p] ** 2 for p in net.params), ZERO)
+    n_curve = sum((path_pt[p] ** 2 for p in net.params), ZERO)
+    dec.eps_nonnegative(n_tilde - n_curve, eps0, k, True,
+                        "norm comparison |theta'|^2 < |theta|^2")
+    centre = dict(zip(space.params, space.centre))
+    try:
+        diff0 = sympy.expand(space.value(n_curve - n_tilde, centre))
+        values["leading_term_at_centre"] = txt(sympy.radsimp(leading_term(diff0, EPSILON, k)))
+    except (UndecidedError, InputError, ValueError, TypeError, Refuted):
+        pass
+
+
+def _relevant(net: NetSpec):
+    out = []
+    for j, row in enumerate(net.layers[0]):
+        v = net.layers[1][0][j]
+        support = tuple(c for c, n in enumerate(row) if n is not None)
+        if v is not None and support:
+            out.append((j, support))
+    return out
+
+
+def _bound_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, values) -> None:
+    b = rd.get(cert, "bound", "$", dict)
+    typ = rd.get(b, "type", "$.bound", str)
+    if typ != "subsets":
+        raise rd.fail("$.bound.type", f"type={typ!r} must be 'subsets'")
+    if net.depth != 2 or net.has_sharing:
+        raise Refuted("bound not applicable: the subsets bound needs a depth-2 network "
+                      "without shared weights")
+    if len(X) > 10:
+        raise Unknown(f"{len(X)} samples: 2^{len(X)} subsets is beyond this kernel")
+    raw = rd.get(b, "alpha", "$.bound", list)
+    if len(raw) != len(X):
+        raise rd.fail("$.bound.alpha", f"expected {len(X)} entries")
+    alpha = [rd.number(v, f"$.bound.alpha[{i}]", names) for i, v in enumerate(raw)]
+    for i, a in enumerate(alpha):
+        if dec.sign_class(a, f"alpha[{i + 1}]") < 0:
+            raise Refuted(f"alpha[{i + 1}] is negative on the box")
+    for j, support in _relevant(net):
+        for A in itertools.product((0, 1), repeat=len(X)):
+            if not any(A):
+                continue
+            z = [sum((alpha[i] * Y[i] * X[i][c] for i in range(len(X)) if A[i]), ZERO)
+                 for c in support]
+            n2 = sum((v * v for v in z), ZERO)
+            what = (f"dual norm for neuron {j + 1}, samples {[i + 1 for i in range(len(X)) if A[i]]}"
+                    f" <= 1")
+            ok, _ = dec.zero(1 - n2)
+            if ok is True:
+                continue
+            dec.positive(1 - n2, what, strict=False)
+    lb = 2 * sum(alpha, ZERO)
+    n2 = sum((theta[p] ** 2 for p in net.params), ZERO)
+    dec.require_zero(n2 - lb, "the lower bound 2*sum(alpha) equals |theta|^2")
+
+
+# --------------------------------------------------------------------------------- checker
+
+
+@register_checker("robust")
+def _check_robust(rd: Reader, cert: dict) -> Verdict:
+    net = rd.network(rd.get(cert, "network", "$", dict))
+    if problem_layer(rd, cert, net) is not None:
+        raise rd.fail("$.problem", "kind 'robust' is about Problem 2")
+    names, space = _read_space(rd, cert, net)
+    X, Y = _read_data(rd, cert, net, names)
+    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point", names)
+    sections = [s for s in ("multipliers", "curve", "bound") if s in cert]
+    if not sections:
+        raise rd.fail("$", "expected at least one of multipliers (KKT), curve (not local) "
+                           "or bound (global)")
+    if "curve" in cert and "eps0" not in cert:
+        raise rd.fail("$.eps0", "missing")
+    dec = Decider(space)
+    centre = dict(zip(space.params, space.centre))
+    values: dict[str, Any] = {"radius": txt(space.radius),
+                              "parameters": [str(p) for p in space.params],
+                              "center": [txt(c) for c in space.centre]}
+    try:
+        values["norm2"] = txt(sympy.radsimp(sympy.expand(space.value(
+            sum((theta[p] ** 2 for p in net.params), ZERO), centre))))
+    except (InputError, ValueError, TypeError, Refuted, UndecidedError):
+        pass
+    proven = []
+    try:
+        for a, q, base in space.aux:
+            dec.positive(base, f"the base of aux {a} is positive")
+        defined = [v for x in X for v in x] + [theta[p] for p in net.params]
+        if not box_defined(defined, space.params, space.box, space):
+            raise Unknown("cannot show the data and the point are defined (finite) on the "
+                          "whole box")
+        margins = []
+        for i, (x, y) in enumerate(zip(X, Y)):
+            out, _ = _forward(net, theta, x, dec, f"sample {i + 1}")
+            m = y * out
+            if dec.zero(m - 1)[0] is not True:
+                dec.positive(m - 1, f"constraint {i + 1}: y*Phi >= 1")
+            margins.append(m)
+        if "multipliers" in cert:
+            _kkt_section(rd, cert, net, X, Y, theta, names, dec, margins)
+            proven.append("kkt")
+        if "curve" in cert:
+            _curve_section(rd, cert, net, X, Y, theta, names, dec, values)
+            proven.append("not-local")
+        if "bound" in cert:
+            _bound_section(rd, cert, net, X, Y, theta, names, dec, values)
+            proven.append("global")
+    except Refuted as exc:
+        return Verdict("refuted", (str(exc),), values)
+    except Unknown as exc:
+        return Verdict("unknown", (str(exc),), values)
+    values["verdicts"] = proven
+    box = ", ".join(f"{p} in [{txt(c - space.radius)}, {txt(c + space.radius)}]"
+                    for p, c in zip(space.params, space.centre))
+    return Verdict("verified", (f"for every {box}: " + ", ".join(proven)
+                                + " hold exactly",), values)
