@@ -49,6 +49,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import sympy
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 
 from .errors import UndecidedError
 from .kernel import notkkt as _notkkt  # noqa: F401  (registers the "not-kkt" checker)
@@ -100,7 +101,7 @@ class Budget:
 def _domain_rows(A: Sequence[Sequence[sympy.Expr]], extra: Sequence[sympy.Expr] = ()):
     from sympy.polys.constructor import construct_domain
 
-    flat = [sympy.sympify(e) for r in A for e in r] + [sympy.sympify(e) for e in extra]
+    flat = [_as_expr(e) for r in A for e in r] + [_as_expr(e) for e in extra]
     return construct_domain(flat, field=True, extension=True)
 
 
@@ -207,7 +208,7 @@ def _rat(x: float, den: int = 64) -> sympy.Rational:
 
 def text(e) -> str:
     """``to_text`` of an exact value, trying equivalent forms that print back exactly."""
-    e = sympy.sympify(e)
+    e = _as_expr(e)
     last: Exception | None = None
     for form in (lambda v: v, sympy.expand, lambda v: sympy.expand(sympy.radsimp(v)),
                  lambda v: sympy.nsimplify(v) if v.is_Float else sympy.simplify(v)):

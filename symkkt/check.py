@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Callable, List, Optional
 
 import typer
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 
 from .claimfile import ClaimFile, ClaimSpec, load_claim_file
 from .errors import InputError, UndecidedError
@@ -316,7 +317,7 @@ def _hand_curve(inst, spec: ClaimSpec, seconds: float):
     else:
         ks = [1, 2, 3, 4, 6]
         dens = {sympy.fraction(sympy.Rational(e.exp))[1] for v in curve.values()
-                for e in sympy.sympify(v).atoms(sympy.Pow) if e.base.has(EPSILON)
+                for e in _as_expr(v).atoms(sympy.Pow) if e.base.has(EPSILON)
                 and e.exp.is_Rational}
         if dens:
             lcm = int(sympy.ilcm(*dens)) if len(dens) > 1 else int(next(iter(dens)))

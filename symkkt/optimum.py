@@ -43,6 +43,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 
 from .claims import Claim
 from .errors import InvalidArgument, UndecidedError
@@ -166,7 +167,7 @@ def _simp(e: sympy.Expr) -> sympy.Expr:
 
 
 def _sgn(e) -> int:
-    return sign(_simp(sympy.sympify(e)))
+    return sign(_simp(_as_expr(e)))
 
 
 def _rat(x: float, den: int = 10 ** 12, down: bool = False) -> sympy.Rational:
@@ -182,7 +183,7 @@ def _dot(u, v) -> sympy.Expr:
 
 
 def _txts(v: Iterable) -> list[str]:
-    return [to_text(_simp(sympy.sympify(c))) for c in v]
+    return [to_text(_simp(_as_expr(c))) for c in v]
 
 
 def _solve_linear(M: sympy.Matrix, b: sympy.Matrix) -> sympy.Matrix | None:
@@ -234,7 +235,7 @@ def exact_qp(vectors: Sequence[Sequence[sympy.Expr]], Y: Sequence[int]
     n = len(vectors)
     if n == 0:
         return [], []
-    A = [[sympy.sympify(c) for c in a] for a in vectors]
+    A = [[_as_expr(c) for c in a] for a in vectors]
     Q = sympy.Matrix(n, n, lambda i, j: _simp(Y[i] * Y[j] * _dot(A[i], A[j])))
     Qf = np.array([[_f(v) for v in row] for row in Q.tolist()], dtype=float)
     with _single_thread_blas():
@@ -290,8 +291,8 @@ def predictor_optimum(X: tuple, Y: tuple):
 
 
 def _unit(v: Sequence) -> list[sympy.Expr]:
-    n = sympy.sqrt(sum((sympy.sympify(c) ** 2 for c in v), ZERO))
-    return [_simp(sympy.sympify(c) / n) for c in v]
+    n = sympy.sqrt(sum((_as_expr(c) ** 2 for c in v), ZERO))
+    return [_simp(_as_expr(c) / n) for c in v]
 
 
 def fc_linear_point(net: Network, beta: Sequence[sympy.Expr],
@@ -303,9 +304,9 @@ def fc_linear_point(net: Network, beta: Sequence[sympy.Expr],
     ``c = ‖β‖^(1/m)``: every layer has norm² ``c²``, so ‖θ‖² = m‖β‖^(2/m).
     """
     m = net.depth
-    nb = sympy.sqrt(sum((sympy.sympify(b) ** 2 for b in beta), ZERO))
+    nb = sympy.sqrt(sum((_as_expr(b) ** 2 for b in beta), ZERO))
     c = _simp(nb ** sympy.Rational(1, m))
-    bhat = [_simp(sympy.sympify(b) / nb) for b in beta]
+    bhat = [_simp(_as_expr(b) / nb) for b in beta]
     vs = [bhat]
     for l, w in enumerate(net.hidden_widths):
         if directions is not None:
@@ -647,7 +648,7 @@ def _coupled_component(prob, b, Q, groups, idx, fl: FloatSolution):
             return float("inf")
         return sum(abs(x - y) for x, y in zip(av_ + rv_, guess_a + guess_r))
 
-    good = [x for x in sols if not (set().union(*(sympy.sympify(v).free_symbols
+    good = [x for x in sols if not (set().union(*(_as_expr(v).free_symbols
                                                     for v in x.values())) & set(unknowns))]
     good = [x for x in good if dist(x) < 1e-4 * (1 + sum(map(abs, guess_a + guess_r)))]
     if not good:
@@ -1041,7 +1042,7 @@ def _rounded_case(setup: _ReluSetup, fl: FloatSolution, only=None):
 
 def _bracket(setup, chosen, fl, cases, stats) -> ReluOptimum:
     theta = setup.rational_point(chosen, fl)
-    lower = min(2 * sum((sympy.sympify(a) for a in c["alpha"]), ZERO)
+    lower = min(2 * sum((_as_expr(a) for a in c["alpha"]), ZERO)
                 for c in cases if not c.get("infeasible"))
     value = _simp(sum((v ** 2 for v in theta.values()), ZERO))
     stats.cases = len(cases)
@@ -1179,7 +1180,7 @@ def _enumerate(setup: _ReluSetup, stats: PatternStats, exact: bool = True
     value, chosen, sol = best
     cases = []
     for c, _ in exact_cases:
-        if _sgn(sum((sympy.sympify(a) for a in c["alpha"]), ZERO) - value) < 0:
+        if _sgn(sum((_as_expr(a) for a in c["alpha"]), ZERO) - value) < 0:
             return None   # a rounded case fell below the optimum (a near tie)
         cases.append(c)
     cases += [c for c, _ in farkas.values()]
@@ -1270,7 +1271,7 @@ class OptimumSearch:
 
 def find_global(net: Network, X: tuple, Y: tuple, method: str = "auto") -> OptimumSearch:
     """The optimum of Problem 2 with a lower-bound certificate, for the supported classes."""
-    X = tuple(tuple(sympy.sympify(v) for v in x) for x in X)
+    X = tuple(tuple(_as_expr(v) for v in x) for x in X)
     Y = tuple(int(y) for y in Y)
     try:
         if net.activation == "linear" and not net.has_sharing and net.depth == 2 \

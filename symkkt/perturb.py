@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import sympy
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 
 from .errors import UndecidedError
 from .kernel.certificate import EPSILON, Verdict, check_certificate
@@ -45,7 +46,7 @@ def _patterns(inst: Instance, curve: Mapping[str, sympy.Expr], probe: sympy.Rati
 def curve_certificate(inst: Instance, curve: Mapping[str, sympy.Expr], eps0: sympy.Rational,
                       k: int = 1, kind: str = "not-local") -> dict:
     """The certificate JSON for a curve (every parameter given, fixed ones may be omitted)."""
-    full = {p: sympy.sympify(curve.get(p, inst.point[p])) for p in inst.network.params}
+    full = {p: _as_expr(curve.get(p, inst.point[p])) for p in inst.network.params}
     cert = inst.base_json()
     body = {"variable": "epsilon", "substitution_power": k,
             "point": {p: to_text(v) for p, v in full.items()}}

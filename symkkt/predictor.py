@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 import sympy
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 
 from .claims import Claim
 from .errors import UndecidedError
@@ -114,7 +115,7 @@ def l1_optimal_certificate(inst: Instance, dual: Sequence[sympy.Expr] | None = N
     else:
         how = "given LP dual"
     cert = inst.base_json()
-    cert.update({"kind": "l1-optimal", "dual": [to_text(sympy.sympify(m)) for m in dual]})
+    cert.update({"kind": "l1-optimal", "dual": [to_text(_as_expr(m)) for m in dual]})
     return cert, how
 
 

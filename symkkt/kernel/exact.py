@@ -27,6 +27,7 @@ from fractions import Fraction
 from typing import Iterable
 
 import sympy
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 from mpmath.ctx_iv import MPIntervalContext
 
 from ..errors import UndecidedError
@@ -120,7 +121,7 @@ def interval_eval(expr: sympy.Expr, ctx: MPIntervalContext, env: dict | None = N
             return ctx.log(a)
         raise _Domain(f"cannot enclose {type(e).__name__}")
 
-    return ev(sympy.sympify(expr) if not isinstance(expr, sympy.Basic) else expr)
+    return ev(_as_expr(expr) if not isinstance(expr, sympy.Basic) else expr)
 
 
 def _is_algebraic(expr: sympy.Expr) -> bool:
@@ -158,7 +159,7 @@ def sign(expr: sympy.Expr | int) -> int:
     Raises :class:`UndecidedError` if neither validated enclosures nor an exact zero test
     settle it.
     """
-    expr = sympy.sympify(expr) if isinstance(expr, (int, Fraction)) else expr
+    expr = _as_expr(expr) if isinstance(expr, (int, Fraction)) else expr
     if expr.is_Rational:
         return int(bool(expr > 0)) - int(bool(expr < 0))
     if expr.free_symbols:

@@ -22,6 +22,7 @@ import math
 from typing import Any, Iterable, Mapping, Sequence
 
 import sympy
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 from sympy.printing.latex import LatexPrinter as _SympyLatexPrinter
 
 from ..errors import InputError, InvalidArgument, UndecidedError
@@ -170,7 +171,7 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
         if isinstance(expr, bool):
             return r"\text{" + ("true" if expr else "false") + "}"
         if isinstance(expr, (int, float)):
-            expr = sympy.sympify(expr)
+            expr = _as_expr(expr)
         return self._print(expr)
 
     def _heading(self, offset: int, title: str, star: bool = False) -> str:
