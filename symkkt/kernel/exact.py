@@ -174,7 +174,7 @@ def sign(expr: sympy.Expr | int) -> int:
             return 1
         if v.b < 0:
             return -1
-        if i == 0 and not nonzero_known:
+        if i == 1 and not nonzero_known:  # refine once before the (costly) zero test
             z = _exact_zero(expr)
             if z is True:
                 return 0
