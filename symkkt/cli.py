@@ -154,9 +154,11 @@ def _register_commands() -> None:
     app.command("fuzz")(fuzz)
     from theorems.remark_3_1 import cli_remark
     from theorems.tables import table_command
+    from theorems.thm_3_2_probability import cli_probability
 
     app.command("table")(table_command)
     app.command("remark")(cli_remark)
+    app.command("probability")(cli_probability)
 
 
 _register_commands()

@@ -43,7 +43,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy
-from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
+from sympy.core.sympify import _sympify as _strict
 
 from .claims import Claim
 from .errors import InvalidArgument, UndecidedError
@@ -52,6 +52,14 @@ from .kernel.grammar import to_text
 from .kernel.optimum import relevant_neurons, support_groups
 from .network import Network
 from .problems import Instance
+
+
+def _as_expr(v):
+    """An exact expression from a sympy/Python number or a grammar string (never eval)."""
+    if isinstance(v, str):
+        from .kernel.grammar import parse_exact
+        return parse_exact(v)
+    return _strict(v)
 
 __all__ = ["exact_qp", "predictor_optimum", "fc_linear_point", "GroupProblem",
            "solve_group", "linear_depth2_optimum", "relu_optimum", "OptimumSearch",

@@ -17,7 +17,6 @@ from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never pa
 
 from .claims import Claim
 from .errors import UndecidedError
-from .kernel.exact import sign
 from .kernel.grammar import to_text
 from .kernel.predictor import predictor
 from .problems import Instance

@@ -17,7 +17,7 @@ with the result id (and why, in JSON). The layout of the paper's tables lives in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 __all__ = ["Cell", "Row", "cell_verdict", "build", "render", "VERDICTS", "FORMATS"]

@@ -8,7 +8,7 @@ import typer
 
 import theorems
 import theorems.tables as tables
-from symkkt.tables import Cell, Row, build, cell_verdict, render
+from symkkt.tables import Cell, cell_verdict, render
 
 # The paper's tables, typed in HERE ONLY, to compare the regenerated ones against.
 PAPER = {
@@ -157,3 +157,19 @@ def test_real_claims_for_two_cells():
     assert doc["table1"][4] == {**doc["table1"][4], "linear": "not-local",
                                 "relu": "not-local"}            # Theorem 4.4, verified
     assert doc["table1"][0]["linear"] == "unverified"           # 3.1 was not run
+
+
+def test_crashing_search_makes_the_cell_unverified(monkeypatch):
+    import symkkt.suite
+    import theorems.thm_4_1 as t41
+    from symkkt.claims import Claim
+
+    def boom():
+        raise RuntimeError("search exploded")
+
+    fake = [Claim("3.1", "global", "linear", t41.instance("linear"), boom)]
+    monkeypatch.setattr(symkkt.suite, "collect", lambda ids: fake)
+    claims, registered = tables.run_claims(["3.1"])
+    assert claims[0]["status"] == "unknown" and "exploded" in claims[0]["reasons"][0]
+    doc = tables.tables_from_claims(claims, registered)
+    assert doc["table1"][0]["linear"] == "unverified"

@@ -37,13 +37,13 @@ What is certified, and how (all by the kernel):
   pattern-enumeration dual), the angle α of the data, and the verdict of θ̃: ``not-local``
   (the curve, with a proven ε0) or ``global`` (the same dual bound at θ̃);
 * the whole range, parametrically (kind ``robust``, the data as functions of ``c``): θ̃ is a
-  KKT point and a global optimum for every ``c`` in ``[1/2, 1 - 2^-20]`` (α from about 0.003 up
-  to and including 2π/3), and a KKT point that is not a local optimum for every ``c`` in a
-  union of closed intervals covering ``c`` in ``[10^-6, 1/2 - 5·10^-6]`` (α from 2π/3 + 6·10^-6 to
-  π - 2·10^-6; one ε0 per interval, smaller as the interval approaches 1/2). The two tiny open
-  ends near ``c = 1/2`` and ``c = 0`` are covered by the formula and by per-α certificates,
-  not by one certificate: the decrease ``ε (2 - 1/c)`` vanishes at ``c = 1/2`` and the point
-  blows up at ``c = 0``.
+  KKT point and a global optimum for every ``c`` in ``[1/2, 1 - 2^-20]`` (α from about 0.0028
+  up to and including 2π/3), and a KKT point that is not a local optimum for every ``c`` in a
+  union of closed intervals covering ``[10^-6, 1/2 - 5·10^-6]`` (α from 2π/3 + 1.2·10^-5 to
+  π - 2·10^-6; one ε0 per interval, smaller as the interval approaches 1/2). The two tiny
+  open ends near ``c = 1/2`` and ``c = 0`` are covered by the formula and by per-α
+  certificates, not by one certificate: the decrease ``ε (2 - 1/c)`` vanishes at ``c = 1/2``
+  and the point blows up at ``c = 0``.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ from sympy import Rational, cos, pi, sin, sqrt
 from symkkt.claims import Claim
 from symkkt.errors import InputError, UndecidedError
 from symkkt.kernel.exact import sign
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 from symkkt.kernel.grammar import parse_exact, to_text
 from symkkt.network import fully_connected
 from symkkt.perturb import EPSILON as eps
@@ -124,7 +125,7 @@ def parse_alpha(text: str, source: str = "--alpha") -> sympy.Expr:
 
 def canon(e: sympy.Expr) -> sympy.Expr:
     """The expression as the grammar reads it back (certificates must round-trip exactly)."""
-    return parse_exact(sympy.sstr(sympy.sympify(e), order=None), {"epsilon": eps})
+    return parse_exact(sympy.sstr(_as_expr(e), order=None), {"epsilon": eps})
 
 
 def half_angle(alpha: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
@@ -288,7 +289,7 @@ def _range_certificate(c_lo, c_hi, what: str, eps0=None) -> dict:
     X = [(sn, c), (-sn, c)]
     point = {"w1_1": 0, "w1_2": a, "w2_1": 0, "w2_2": 0, "v1": a, "v2": 0}
     lam = 1 / (2 * c)
-    T = lambda e: to_text(sympy.sympify(e))  # noqa: E731
+    T = lambda e: to_text(_as_expr(e))  # noqa: E731
     cert = {"symkkt_certificate": 1, "kind": "robust", "network": NETWORK.to_json(),
             "problem": {"number": 2}, "parameters": ["c"], "center": [T(centre)],
             "radius": T(radius),

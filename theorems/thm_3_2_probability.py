@@ -20,7 +20,9 @@ as evidence. ``gf_monte_carlo`` (the ``symkkt`` command registered by the lead a
 parallel over cores) and classifies where it ends: at the KKT point of Theorem 3.2 (one neuron
 on both inputs, the other idle: not a local optimum), at two aligned neurons both active on both
 inputs (every hidden input non-zero: a local, not global optimum), at one neuron per input (the
-global optimum), or without reaching zero loss within the budget.
+global optimum), separating but not yet at the target norm within the time budget, or without
+a positive margin within the budget (often a sample with no active neuron; evidence only, not
+a proof that zero loss is never reached).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from sympy import atan, pi
 
 from symkkt.claims import Claim
 from symkkt.kernel.grammar import to_text
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 
 from . import thm_3_2
 
@@ -52,8 +55,8 @@ MC_SEED = 20221
 def certificate() -> dict:
     """The event as cones over the six Gaussian weights (w1, w2 in R^2; v1, v2 in R)."""
     x1, x2 = thm_3_2.X
-    K = [[to_text(sympy.sympify(c)) for c in x] for x in (x1, x2)]
-    negK = [[to_text(-sympy.sympify(c)) for c in x] for x in (x1, x2)]
+    K = [[to_text(_as_expr(c)) for c in x] for x in (x1, x2)]
+    negK = [[to_text(-_as_expr(c)) for c in x] for x in (x1, x2)]
     return {
         "symkkt_certificate": 1, "kind": "cone-probability", "theorem": THEOREM,
         "variables": {"w1": 2, "w2": 2, "v1": 1, "v2": 1},
@@ -127,8 +130,13 @@ def _one_run(args) -> dict:
                  target_norm=target_norm, max_seconds=max_seconds, max_steps=4000)
     reached = res.stop_reason == "target_norm" and res.log_loss < 0
     direction = {p: float(v) for p, v in zip(res.params, res.direction_text)}
-    return {"init": init, "stop_reason": res.stop_reason,
-            "outcome": classify(direction) if reached else "no-zero-loss-in-budget",
+    if reached:
+        outcome = classify(direction)
+    elif res.normalized_margin > 0:
+        outcome = "separating-not-converged-in-budget"
+    else:
+        outcome = "no-zero-loss-in-budget"
+    return {"init": init, "stop_reason": res.stop_reason, "outcome": outcome,
             "normalized_margin": res.normalized_margin}
 
 
@@ -160,6 +168,8 @@ def cli_probability(samples: int = typer.Option(100, "--samples",
                                                 help="gradient-flow runs"),
                     seed: int = typer.Option(0, "--seed"),
                     workers: int = typer.Option(0, "--workers", help="processes (0: all cores)"),
+                    max_seconds: float = typer.Option(5.0, "--max-seconds",
+                                                      help="wall-time budget per run"),
                     json_path: Optional[Path] = typer.Option(None, "--json")) -> None:
     """Closed form, init Monte Carlo and GF Monte Carlo for Theorem 3.2's probability.
 
@@ -176,6 +186,10 @@ def cli_probability(samples: int = typer.Option(100, "--samples",
     samples = samples if isinstance(samples, int) else 100
     seed = seed if isinstance(seed, int) else 0
     workers = workers if isinstance(workers, int) else 0
+    max_seconds = float(max_seconds) if isinstance(max_seconds, (int, float)) else 5.0
+    if samples < 1 or workers < 0 or not max_seconds > 0:
+        from symkkt.errors import InputError
+        raise InputError("--samples must be >= 1, --workers >= 0 and --max-seconds > 0")
     json_path = json_path if isinstance(json_path, (str, Path)) else None
     if json_path is not None:
         check_writable_file(json_path, "--json")
@@ -187,7 +201,7 @@ def cli_probability(samples: int = typer.Option(100, "--samples",
               f"{rep.values.get('probability')} ≈ {rep.values.get('probability_decimal')} "
               f"[{rep.status}]")
     out.print("init Monte Carlo: " + json.dumps(rep.claim.extra["monte_carlo"]))
-    gfmc = gf_monte_carlo(samples, seed, workers)
+    gfmc = gf_monte_carlo(samples, seed, workers, max_seconds=max_seconds)
     out.print("gradient flow Monte Carlo: " + json.dumps(gfmc["counts"]) +
               f"  (not-local fraction {gfmc['not_local_estimate']:.4f} ± "
               f"{gfmc['not_local_std_error']:.4f})")

@@ -34,6 +34,22 @@ __all__ = ["VERDICT_KINDS"]
 VERDICT_KINDS = ("not-local", "local", "global")
 
 
+def _zero(e: sympy.Expr) -> bool:
+    """Exactly whether a closed-form constant is 0. ``decide`` first; if it cannot tell (sin
+    and cos of rational multiples of π are not tried by its minimal-polynomial test), the
+    minimal polynomial of ``e`` itself (sympy computes it for such values): ``e = 0`` iff
+    it is ``x``; otherwise ``e != 0``."""
+    try:
+        return decide(e) == 0
+    except Unknown:
+        x = sympy.Dummy("x")
+        try:
+            poly = sympy.Poly(sympy.minimal_polynomial(e, x), x)
+        except Exception:  # sympy raises several types here; any failure = undecided
+            raise Unknown(f"cannot decide whether {txt(e)} is 0") from None
+        return poly.degree() == 1 and poly.eval(0) == 0
+
+
 def _nested(cert: dict, kind: str, body: dict, extra: dict | None = None) -> dict:
     out = {k: v for k, v in body.items() if k not in ("network", "data", "point", "problem",
                                                       "kind", "symkkt_certificate")}
@@ -82,7 +98,7 @@ def _check_ratio(rd: Reader, cert: dict) -> Verdict:
             dot = sympy.expand(sum((p * q for p, q in zip(a, b)), sympy.Integer(0)))
             na = sympy.sqrt(sympy.expand(sum((p * p for p in a), sympy.Integer(0))))
             nb = sympy.sqrt(sympy.expand(sum((q * q for q in b), sympy.Integer(0))))
-            if decide(sympy.expand(dot - na * nb * sympy.cos(alpha))) != 0:
+            if not _zero(sympy.expand(dot - na * nb * sympy.cos(alpha))):
                 raise Refuted(f"samples {idx[0] + 1} and {idx[1] + 1} are not at angle "
                               f"{txt(alpha)}")
             values["alpha"] = txt(alpha)
@@ -93,11 +109,13 @@ def _check_ratio(rd: Reader, cert: dict) -> Verdict:
             exc = Refuted if v.status == "refuted" else Unknown
             raise exc(f"the optimum is not certified: {'; '.join(v.reasons)}")
         values["lower_bound"] = v.values.get("lower_bound")
+        if values["lower_bound"]:   # proven equal to |theta*|^2; usually the simpler form
+            values["optimum"] = values["lower_bound"]
         feasibility(net, theta, X, Y)
         if decide(o2) <= 0:
             raise Refuted(f"the optimal value {txt(o2)} is not positive")
         actual = sympy.radsimp(n2 / o2)
-        if decide(sympy.expand(n2 - ratio2 * o2)) != 0:
+        if not _zero(sympy.expand(n2 - ratio2 * o2)):
             raise Refuted(f"wrong ratio: |theta|^2/|theta*|^2 = {txt(actual)}, not the "
                           f"claimed {txt(ratio2)}")
         if vkind is not None:

@@ -70,6 +70,7 @@ from ..errors import InputError, UndecidedError
 from .certificate import (EPSILON, Reader, Refuted, Unknown, Verdict, problem_layer,
                           register_checker, txt)
 from .exact import _Domain, _context, interval_eval, leading_term, sign
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 from .net import NetSpec
 
 __all__ = ["ParamSpace", "MAX_PARAMETERS"]
@@ -111,7 +112,7 @@ class ParamSpace:
 
     def value(self, e: sympy.Expr, pt: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
         """``e`` at an exact point of the box (aux names replaced by their values)."""
-        return sympy.sympify(e).xreplace(self.at(pt))
+        return _as_expr(e).xreplace(self.at(pt))
 
     def interval_env(self, ctx, env: dict) -> dict:
         """Add an enclosure of every aux to ``env`` (intervals of the parameters).
@@ -147,7 +148,7 @@ class ParamSpace:
         return pts
 
     def describe(self, pt: Mapping[sympy.Symbol, sympy.Expr]) -> str:
-        return ", ".join(f"{p} = {txt(sympy.sympify(pt[p]))}" for p in self.params)
+        return ", ".join(f"{p} = {txt(_as_expr(pt[p]))}" for p in self.params)
 
 
 # -------------------------------------------------------------------------------- deciding
@@ -315,7 +316,7 @@ class Decider:
              ) -> tuple[bool | None, str]:
         """(True, "") if ``e`` vanishes identically on the box; (False, where) if it provably
         does not vanish at an exact sample point; (None, why) if undecided."""
-        e = sympy.sympify(e)
+        e = _as_expr(e)
         if e == 0:
             return True, ""
         red = self._reduce(e)
@@ -337,7 +338,8 @@ class Decider:
                 except (ZeroDivisionError, TypeError):
                     return False, f"undefined at {self.space.describe(pt)}"
                 if s != 0:
-                    return False, f"at {self.space.describe(pt)} it is {txt(sympy.nsimplify(sympy.N(v, 6)))}"
+                    return False, (f"at {self.space.describe(pt)} it is about "
+                                   f"{sympy.sstr(sympy.N(v, 6))}, not 0")
         return None, "the identity could not be decided"
 
     def require_zero(self, e: sympy.Expr, what: str, extra=None) -> None:
@@ -375,7 +377,7 @@ class Decider:
 
     def positive(self, e: sympy.Expr, what: str, strict: bool = True) -> None:
         """Prove ``e > 0`` (``>= 0`` if not strict) on the whole box, or refute it at a point."""
-        expl = self.normal(sympy.sympify(e))
+        expl = self.normal(_as_expr(e))
         for pt in self.space.samples():
             try:
                 v = self.space.value(expl, pt)
@@ -414,7 +416,7 @@ class Decider:
     def eps_nonnegative(self, f: sympy.Expr, eps0: sympy.Rational, k: int, strict: bool,
                         what: str) -> None:
         space = self.space
-        f = sympy.sympify(f)
+        f = _as_expr(f)
         ok, _ = self.zero(f, {EPSILON: [eps0, eps0 / 3]})
         if ok is True:
             if strict:
@@ -785,8 +787,8 @@ def _bound_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, valu
             z = [sum((alpha[i] * Y[i] * X[i][c] for i in range(len(X)) if A[i]), ZERO)
                  for c in support]
             n2 = sum((v * v for v in z), ZERO)
-            what = (f"dual norm for neuron {j + 1}, samples {[i + 1 for i in range(len(X)) if A[i]]}"
-                    f" <= 1")
+            members = [i + 1 for i in range(len(X)) if A[i]]
+            what = f"dual norm for neuron {j + 1}, samples {members} <= 1"
             ok, _ = dec.zero(1 - n2)
             if ok is True:
                 continue
