@@ -100,6 +100,30 @@ class Reader:
         except InputError as exc:
             raise self.fail(path, exc.message) from None
 
+    def curve(self, cert: dict, net: NetSpec, n_samples: int, names: Mapping[str, Any]):
+        """``(k, curve point, eps0, patterns)`` of a curve certificate; ``epsilon`` is added
+        to the declared ``names``. Patterns are ``None`` for linear networks."""
+        curve = self.get(cert, "curve", "$", dict)
+        k = self.get(curve, "substitution_power", "$.curve", int, required=False) or 1
+        if isinstance(k, bool) or not 1 <= k <= 12:
+            raise self.fail("$.curve.substitution_power", f"k={k} must be an integer in 1..12")
+        cnames = dict(names)
+        cnames["epsilon"] = EPSILON
+        path_pt = self.point(self.get(curve, "point", "$.curve", dict), net, "$.curve.point",
+                             cnames)
+        eps0 = self.number(self.get(cert, "eps0", "$"), "$.eps0")
+        if not (eps0.is_Rational and eps0 > 0):
+            raise self.fail("$.eps0", f"eps0={eps0} must be a positive rational")
+        patterns = None
+        if net.activation == "relu":
+            raw = self.get(curve, "patterns", "$.curve", list)
+            if len(raw) != n_samples:
+                raise self.fail("$.curve.patterns", f"{len(raw)} patterns for {n_samples} "
+                                                    f"samples")
+            patterns = [net.check_pattern_shape(p, f"$.curve.patterns[{i}]")
+                        for i, p in enumerate(raw)]
+        return k, path_pt, eps0, patterns
+
     def network(self, obj: Any) -> NetSpec:
         act = self.get(obj, "activation", "$.network", str)
         layers = self.get(obj, "layers", "$.network", list)
@@ -302,21 +326,7 @@ def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
     var = rd.get(curve, "variable", "$.curve", str, required=False) or "epsilon"
     if var != "epsilon":
         raise rd.fail("$.curve.variable", f"variable={var!r} must be 'epsilon'")
-    k = rd.get(curve, "substitution_power", "$.curve", int, required=False) or 1
-    if isinstance(k, bool) or not 1 <= k <= 12:
-        raise rd.fail("$.curve.substitution_power", f"k={k} must be an integer in 1..12")
-    names = {"epsilon": EPSILON}
-    path_pt = rd.point(rd.get(curve, "point", "$.curve", dict), net, "$.curve.point", names)
-    eps0 = rd.number(rd.get(cert, "eps0", "$"), "$.eps0")
-    if not (eps0.is_Rational and eps0 > 0):
-        raise rd.fail("$.eps0", f"eps0={eps0} must be a positive rational")
-    patterns = None
-    if net.activation == "relu":
-        raw = rd.get(curve, "patterns", "$.curve", list)
-        if len(raw) != len(X):
-            raise rd.fail("$.curve.patterns", f"{len(raw)} patterns for {len(X)} samples")
-        patterns = [net.check_pattern_shape(p, f"$.curve.patterns[{i}]")
-                    for i, p in enumerate(raw)]
+    k, path_pt, eps0, patterns = rd.curve(cert, net, len(X), {})
     n_tilde = norm2(theta, free)
     n_curve = sympy.expand(sum((path_pt[p] ** 2 for p in free), sympy.Integer(0)))
     diff = n_curve - n_tilde

@@ -47,7 +47,7 @@ def _zero(e: sympy.Expr) -> bool:
             poly = sympy.Poly(sympy.minimal_polynomial(e, x), x)
         except Exception:  # sympy raises several types here; any failure = undecided
             raise Unknown(f"cannot decide whether {txt(e)} is 0") from None
-        return poly.degree() == 1 and poly.eval(0) == 0
+        return poly.as_expr() == x  # the minimal polynomial of 0 is x
 
 
 def _nested(cert: dict, kind: str, body: dict, extra: dict | None = None) -> dict:

@@ -699,23 +699,7 @@ def _kkt_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, margin
 
 
 def _curve_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, values) -> None:
-    curve = rd.get(cert, "curve", "$", dict)
-    k = rd.get(curve, "substitution_power", "$.curve", int, required=False) or 1
-    if isinstance(k, bool) or not 1 <= k <= 12:
-        raise rd.fail("$.curve.substitution_power", f"k={k} must be an integer in 1..12")
-    cnames = dict(names)
-    cnames["epsilon"] = EPSILON
-    path_pt = rd.point(rd.get(curve, "point", "$.curve", dict), net, "$.curve.point", cnames)
-    eps0 = rd.number(rd.get(cert, "eps0", "$"), "$.eps0")
-    if not (eps0.is_Rational and eps0 > 0):
-        raise rd.fail("$.eps0", f"eps0={eps0} must be a positive rational")
-    patterns = None
-    if net.activation == "relu":
-        raw = rd.get(curve, "patterns", "$.curve", list)
-        if len(raw) != len(X):
-            raise rd.fail("$.curve.patterns", f"{len(raw)} patterns for {len(X)} samples")
-        patterns = [net.check_pattern_shape(p, f"$.curve.patterns[{i}]")
-                    for i, p in enumerate(raw)]
+    k, path_pt, eps0, patterns = rd.curve(cert, net, len(X), names)
     values["eps0"] = txt(eps0)
     space = dec.space
     tbox = [(Fraction(0), upper_root(eps0, k))] + space.box
