@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from .kernel.certificate import Verdict, check_certificate
 from .kernel.grammar import to_text
 from .problems import Instance
 
 __all__ = ["Claim", "ClaimReport", "Search", "run_claim", "STATUSES", "REPORT_KINDS",
-           "kkt_claim", "curve_claim", "structural_claim"]
+           "kkt_claim", "curve_claim", "structural_claim", "convergence_claim"]
 
 STATUSES = ("verified", "refuted", "unknown")
 REPORT_KINDS = ("kkt", "not-local", "not-global", "local", "global", "per-layer-global",
                 "per-layer-local", "per-layer-not-local", "per-layer-not-global",
-                "no-decrease", "nonzero-inputs", "nonzero-weights")
+                "no-decrease", "nonzero-inputs", "nonzero-weights", "convergence")
 
 Search = Callable[[], "tuple[dict | None, str]"]
 """Returns ``(certificate, reason)``; ``certificate is None`` when the search failed."""
@@ -138,3 +138,24 @@ def structural_claim(theorem: str, label: str, inst: Instance, what: str,
         return cert, "constructed"
 
     return Claim(theorem, kind, label, inst, search, extra)
+
+
+def convergence_claim(theorem: str, label: str, inst: Instance, init: Mapping[str, Any], *,
+                      fixed: Sequence[str] = (), equal: Sequence[Sequence[str]] = (),
+                      positive: Sequence[str] = (), losses: Sequence[str] = ("exp", "logistic"),
+                      **extra: Any) -> Claim:
+    """"Gradient flow from ``init`` converges in direction to ``inst.point``", proven by the
+    invariant set (``fixed`` coordinates, ``equal`` groups, ``positive`` coordinates) on which
+    the point is the only KKT point (kernel kind ``convergence``; Theorem 2.1 cited)."""
+    from .problems import exact
+
+    def search():
+        cert = inst.base_json()
+        cert.update({"kind": "convergence",
+                     "init": {p: to_text(exact(init[p])) for p in inst.network.params},
+                     "losses": list(losses),
+                     "invariant": {"fixed": list(fixed), "equal": [list(g) for g in equal],
+                                   "positive": list(positive)}})
+        return cert, "constructed"
+
+    return Claim(theorem, "convergence", label, inst, search, extra)

@@ -11,6 +11,15 @@ Our curve (the paper only says "slightly change w1, w2 and v2"): for ε > 0,
 ``w1' = (ε/4, 2 - ε)``, ``v1' = 2``, ``w2' = (-√ε, 0)``, ``v2' = √ε``. Neuron 1 then gives
 ``x1`` exactly margin 1 and ``x2`` margin ``1 - ε``, neuron 2 is active on ``x2`` only and
 adds ``ε``; the norm is ``8 - 2ε + 17ε²/16``. With ``ε = t²`` everything is polynomial.
+
+Convergence, exactly. While ``<w2, x_i> < 0`` for both inputs, Φ does not depend on ``w2, v2``
+near θ, so every solution of the (Clarke) flow keeps ``w2, v2`` at their initial values: the
+set ``{w2 = w2(0), v2 = v2(0)}`` is invariant and the limit direction has ``w2 = 0, v2 = 0``.
+The only KKT point of Problem 2 with ``w2 = 0, v2 = 0`` is θ̃ (a point ``w1 = (0, -2)``,
+``v1 = -2`` solves the smooth piece's equations but switches neuron 1 off). Theorem 2.1 needs
+``L(θ(t0)) < 1`` for some ``t0``; the paper proves that every initialization meeting the
+hypotheses gets there (its appendix, not reproduced), we check it exactly at ``t0 = 0`` for
+``CONVERGENCE_INIT``, which meets the hypotheses and has margins ``6/5`` and ``4/5``.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from __future__ import annotations
 import sympy
 from sympy import Rational, sqrt
 
-from symkkt.claims import curve_claim, kkt_claim
+from symkkt.claims import convergence_claim, curve_claim, kkt_claim
 from symkkt.network import fully_connected
 from symkkt.perturb import EPSILON as eps
 from symkkt.problems import Instance
@@ -38,6 +47,10 @@ CURVE = {"w1_1": eps / 4, "w1_2": 2 - eps, "w2_1": -sqrt(eps), "w2_2": sympy.Int
 # Gradient-flow initialization meeting the hypotheses: <w1, x_i> > 0, <w2, x_i> < 0, v1 > 0.
 GF_INIT = {"w1_1": Rational(1, 10), "w1_2": 1, "w2_1": Rational(1, 10), "w2_2": -1,
            "v1": Rational(1, 2), "v2": Rational(3, 10)}
+# An initialization meeting the hypotheses with L(θ(0)) < 1 for both losses, so Theorem 2.1
+# applies from t = 0 (the exact "convergence" claim starts here).
+CONVERGENCE_INIT = {"w1_1": Rational(1, 10), "w1_2": 2, "w2_1": Rational(1, 10), "w2_2": -1,
+                    "v1": 2, "v2": Rational(3, 10)}
 
 
 def instance() -> Instance:
@@ -55,6 +68,7 @@ def claims():
         # search, not typed in): each neuron serves one input, |theta*|^2 = 16/sqrt(17); the
         # values also give the ratio |theta~|^2/|theta*|^2 = sqrt(17)/2.
         optimum_value_claim(THEOREM, "relu", inst),
+        convergence_claim(THEOREM, "relu", inst, CONVERGENCE_INIT, fixed=("w2_1", "w2_2", "v2")),
     ]
 
 

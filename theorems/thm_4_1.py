@@ -6,13 +6,19 @@ to ``w1 ∘ x`` for ReLU) on the single example ``x = (1, 2)``, ``y = 1``. From
 direction to ``w̃1 = w̃2 = (1, 0)``, a KKT point of Problem 2 with ``‖θ̃‖² = 2``. It is not a
 local optimum: ``w1' = w2' = (√(1-ε), √(ε/2))`` keeps the margin exactly 1 and has norm
 ``2 - ε``.
+
+Convergence, exactly. The set ``{w1_2 = w2_2 = 0, w1_1 = w2_1 > 0}`` contains ``θ(0)`` and is
+invariant under the flow (both losses, both activations): ``∂Φ/∂w1_2 = 2 w2_2``,
+``∂Φ/∂w2_2 = 2σ(2 w1_2)`` vanish on it, ``∂Φ/∂w1_1 = ∂Φ/∂w2_1`` there, and ``dw1_1/dt`` is a
+multiple of ``w1_1``. ``L(θ(0)) < 1`` (margin 1), so by Theorem 2.1 the direction converges to a
+KKT point in the cone ``{w1_2 = w2_2 = 0, w1_1 = w2_1 >= 0}``, whose only KKT point is θ̃.
 """
 
 from __future__ import annotations
 
 from sympy import sqrt
 
-from symkkt.claims import curve_claim, kkt_claim
+from symkkt.claims import convergence_claim, curve_claim, kkt_claim
 from symkkt.network import diagonal
 from symkkt.perturb import EPSILON as eps
 from symkkt.problems import Instance
@@ -27,6 +33,8 @@ POINT = {"w1_1": 1, "w1_2": 0, "w2_1": 1, "w2_2": 0}
 CURVE = {"w1_1": sqrt(1 - eps), "w1_2": sqrt(eps / 2),
          "w2_1": sqrt(1 - eps), "w2_2": sqrt(eps / 2)}
 GF_INIT = {"w1_1": 1, "w1_2": 0, "w2_1": 1, "w2_2": 0}
+# The flow-invariant set through GF_INIT (checked by the kernel, kind "convergence").
+INVARIANT = {"fixed": ["w1_2", "w2_2"], "equal": [["w1_1", "w2_1"]], "positive": ["w1_1"]}
 
 
 def instance(activation: str) -> Instance:
@@ -37,7 +45,8 @@ def claims():
     out = []
     for act in ("linear", "relu"):
         inst = instance(act)
-        out += [kkt_claim(THEOREM, act, inst), curve_claim(THEOREM, act, inst, CURVE, k=2)]
+        out += [kkt_claim(THEOREM, act, inst), curve_claim(THEOREM, act, inst, CURVE, k=2),
+                convergence_claim(THEOREM, act, inst, GF_INIT, **INVARIANT)]
     return out
 
 

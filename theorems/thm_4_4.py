@@ -8,13 +8,19 @@ flow converges in direction to ``w̃ = (0, 1)``, ``ṽ = (1/√2, 1/√2)``: a K
 ``‖θ̃‖² = 2`` whose hidden inputs ``<w̃, x^(j)> = 1/√2`` are both non-zero. It is not a local
 optimum: ``w' = (√ε, 1 - ε)``, ``v' = (1/√2 + √ε/2, 1/√2 - √ε/2)`` has margin ``1 + 3ε`` and
 norm² ``2 - ε/2 + ε²``.
+
+Convergence, exactly. The mirror symmetry ``(w1, w2, v1, v2) -> (-w1, w2, v2, v1)`` of the
+data gives the invariant set ``{w1 = 0, v1 = v2, w2 > 0, v1 > 0}`` through ``θ(0)``: on it
+``∂Φ/∂w1 = 4(v1 - v2)σ' = 0``, ``∂Φ/∂v1 = ∂Φ/∂v2 = w2/√2`` and ``dw2/dt``, ``dv1/dt`` are
+non-negative polynomials in ``w2, v1``. ``L(θ(0)) < 1`` (margin 1), and θ̃ is the only KKT
+point of the cone ``{w1 = 0, v1 = v2, w2 >= 0, v1 >= 0}``: gradient flow reaches θ̃'s direction.
 """
 
 from __future__ import annotations
 
 from sympy import sqrt
 
-from symkkt.claims import curve_claim, kkt_claim, structural_claim
+from symkkt.claims import convergence_claim, curve_claim, kkt_claim, structural_claim
 from symkkt.network import conv_disjoint
 from symkkt.perturb import EPSILON as eps
 from symkkt.problems import Instance
@@ -29,6 +35,8 @@ POINT = {"w1": 0, "w2": 1, "v1": 1 / sqrt(2), "v2": 1 / sqrt(2)}
 CURVE = {"w1": sqrt(eps), "w2": 1 - eps, "v1": 1 / sqrt(2) + sqrt(eps) / 2,
          "v2": 1 / sqrt(2) - sqrt(eps) / 2}
 GF_INIT = dict(POINT)
+# The flow-invariant set through GF_INIT (checked by the kernel, kind "convergence").
+INVARIANT = {"fixed": ["w1"], "equal": [["v1", "v2"]], "positive": ["w2", "v1"]}
 
 
 def instance(activation: str) -> Instance:
@@ -40,7 +48,8 @@ def claims():
     for act in ("linear", "relu"):
         inst = instance(act)
         out += [kkt_claim(THEOREM, act, inst), curve_claim(THEOREM, act, inst, CURVE, k=2),
-                structural_claim(THEOREM, act, inst, "inputs")]
+                structural_claim(THEOREM, act, inst, "inputs"),
+                convergence_claim(THEOREM, act, inst, GF_INIT, **INVARIANT)]
     return out
 
 

@@ -998,6 +998,47 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
     _cert_per_layer_local = _cert_bound
     _cert_global_optimum_value = _cert_bound
 
+    def _cert_convergence(self, cert: Certificate, view: KernelView) -> str:
+        """The invariant-set argument: θ(0), the set, and the uniqueness statement."""
+        net = view.network
+        init = view.reader.point(cert.data.get("init"), net, "$.init")
+        inv = cert.data.get("invariant") or {}
+        fixed = list(inv.get("fixed") or [])
+        equal = [list(g) for g in inv.get("equal") or []]
+        positive = list(inv.get("positive") or [])
+        out = [r"Gradient flow starts at $\theta(0)$:",
+               self.packed([(tex_name(p) + "(0)", init[p]) for p in net.params])]
+        conds = [f"{tex_name(p)} = {self.tex(init[p])}" for p in fixed]
+        conds += [" = ".join(tex_name(p) for p in g) for g in equal]
+        conds += [f"{tex_name(p)} > 0" for p in positive]
+        cone = [f"{tex_name(p)} = 0" for p in fixed]
+        cone += [" = ".join(tex_name(p) for p in g) for g in equal]
+        cone += [f"{tex_name(p)} \\geq 0" for p in positive]
+        losses = " and ".join(cert.data.get("losses") or ["exp", "logistic"])
+        out.append(
+            r"\textbf{Theorem 2.1} (Lyu--Li, Ji--Telgarsky; cited): if $L(\theta(t_0)) < 1$ "
+            r"then $\|\theta(t)\| \to \infty$ and $\theta(t)/\|\theta(t)\|$ converges to the "
+            r"direction of a KKT point of Problem 2. Here $L(\theta(0)) < 1$ for the "
+            + escape_text(losses) + r" loss, decided exactly from the margins at $\theta(0)$.")
+        if conds:
+            out.append(r"\textbf{Invariant set.} Every solution of the (Clarke) flow stays in "
+                       r"\[ S = \{\theta : " + r",\ ".join(conds) + r"\}. \]"
+                       r"For every sample and every activation pattern possible near $S$, the "
+                       r"piece gradient has vanishing components normal to $S$ on $S$ "
+                       r"(Gr\"onwall), and each positive coordinate $r$ obeys "
+                       r"$\dot r = r\,g + h$ with $h \geq 0$; all identities are exact.")
+        if cone:
+            out.append(r"Hence the limit direction lies in the cone "
+                       r"\[ C = \{\theta : " + r",\ ".join(cone) + r"\}, \]"
+                       r"and every KKT point of Problem 2 in $C$ (all active sets, solved "
+                       r"exactly) equals $\tilde\theta$: gradient flow from $\theta(0)$ "
+                       r"converges in direction to $\tilde\theta$.")
+        vb = self.values_block({k: v for k, v in cert.values.items()
+                                if k in ("norm2", "init_margins", "kkt_points_on_invariant")})
+        if vb:
+            out.append(vb)
+        return "\n\n".join(o for o in out if o)
+
     def _cert_generic(self, cert: Certificate, view: KernelView) -> str:
         out = [r"Certificate of kind \texttt{" + escape_text(cert.kind) + r"}. Its fields "
                r"beyond the common ones, every number parsed exactly with the kernel grammar:"]
