@@ -29,7 +29,8 @@ STATUS_STYLE = {"verified": "green", "refuted": "red", "unknown": "yellow"}
 
 def _key_values(values: dict) -> str:
     parts = []
-    for key in ("norm2", "layer_norm2", "multipliers", "eps0", "leading_term", "lower_bound"):
+    for key in ("norm2", "layer_norm2", "multipliers", "eps0", "leading_term", "lower_bound",
+                "init_margins"):
         if key in values:
             v = values[key]
             v = "(" + ", ".join(v) + ")" if isinstance(v, list) else v
