@@ -211,12 +211,15 @@ def problem_layer(rd: Reader, cert: dict, net: NetSpec) -> int | None:
     raise rd.fail("$.problem.number", f"problem {number} must be 2 or 4")
 
 
-def feasibility(net, theta, X, Y) -> list[sympy.Expr]:
+def feasibility(net, theta, X, Y, what: str | None = None) -> list[sympy.Expr]:
+    """The margins ``y_i Φ(θ; x_i)``; Refuted if one is below 1 (the reason starts with
+    ``"{what} is infeasible: "`` when ``what`` names the point)."""
     margins = []
     for i, (x, y) in enumerate(zip(X, Y)):
         m = sympy.expand(y * net.output(theta, x))
         if decide(m - 1) < 0:
-            raise Refuted(f"constraint {i + 1} fails: y*Phi = {txt(m)} < 1")
+            msg = f"constraint {i + 1} fails: y*Phi = {txt(m)} < 1"
+            raise Refuted(f"{what} is infeasible: {msg}" if what else msg)
         margins.append(m)
     return margins
 
@@ -449,10 +452,7 @@ def _check_better_point(rd: Reader, cert: dict) -> Verdict:
             if p not in free and decide(better[p] - theta[p]) != 0:
                 raise Refuted(f"the better point changes {p}, which Problem 4 for layer "
                               f"{layer} fixes")
-        try:
-            feasibility(net, better, X, Y)
-        except Refuted as exc:
-            raise Refuted(f"the better point is infeasible: {exc}") from None
+        feasibility(net, better, X, Y, "the better point")
         gap = norm2(theta, free) - norm2(better, free)
         if decide(gap) <= 0:
             raise Refuted(f"the better point is not better: its squared norm is "

@@ -82,11 +82,7 @@ def _check_l1_better(rd: Reader, cert: dict) -> Verdict:
     try:
         values["l1"] = txt(l1_norm(beta))
         values["better_l1"] = txt(l1_norm(better))
-        try:
-            feasibility(net, theta, X, Y)
-        except Refuted as exc:
-            raise Refuted(f"the point is infeasible, so its predictor is not a feasible "
-                          f"point of Problem 3: {exc}") from None
+        feasibility(net, theta, X, Y, "the point (hence its predictor)")
         for i, (x, y) in enumerate(zip(X, Y)):
             m = sympy.expand(y * sum((b * xi for b, xi in zip(better, x)), ZERO))
             if decide(m - 1) < 0:
