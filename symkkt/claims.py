@@ -21,7 +21,8 @@ __all__ = ["Claim", "ClaimReport", "Search", "run_claim", "STATUSES", "REPORT_KI
 STATUSES = ("verified", "refuted", "unknown")
 REPORT_KINDS = ("kkt", "not-local", "not-global", "local", "global", "per-layer-global",
                 "per-layer-local", "per-layer-not-local", "per-layer-not-global",
-                "no-decrease", "nonzero-inputs", "nonzero-weights", "convergence")
+                "no-decrease", "nonzero-inputs", "nonzero-weights", "convergence",
+                "not-local-all-depths")
 
 Search = Callable[[], "tuple[dict | None, str]"]
 """Returns ``(certificate, reason)``; ``certificate is None`` when the search failed."""

@@ -182,3 +182,32 @@ def test_values_are_computed():
     assert v.values["norm2"] == "2"
     assert v.values["init_margins"] == ["1"]
     assert v.values["invariant"]["fixed"] == ["w1_2", "w2_2"]
+
+
+def test_a_continuum_of_kkt_points_is_unknown():
+    # Fully connected linear net, no invariant: the KKT points form a continuum (rotations of
+    # the hidden layer), so the system is not zero-dimensional and nothing is concluded.
+    from symkkt.network import fully_connected
+    inst = Instance.make(fully_connected([1, 2], "linear"), [(1,)], [1],
+                         {"w1_1": 1, "w2_1": 0, "v1": 1, "v2": 0})
+    v = check_certificate(cert_of(inst, {"w1_1": 1, "w2_1": 1, "v1": 1, "v2": 1}))
+    assert v.status == "unknown" and "zero-dimensional" in v.reasons[0]
+
+
+def test_deep_relu_identically_zero_faces_do_not_explode():
+    # m = 8 ReLU: on the face w = 0 all 14 hidden inputs vanish; the pattern class is
+    # discarded as a whole (margin 0 there) instead of enumerating 2^14 patterns.
+    v = check_certificate(cert_of(t51.instance("relu", 8), t51.gf_init(8), **t51.invariant(8)))
+    assert v.status == "verified", v.reasons
+
+
+def test_real_solutions_are_exact_and_complete():
+    import sympy
+    from symkkt.kernel.convergence import _real_solutions
+    x, y = sympy.symbols("x y")
+    assert _real_solutions([x**2 + 1], [x]) == []
+    sols = _real_solutions([x**2 - 2, y - x], [x, y])
+    assert sorted(s[0] for s in sols) == [-sympy.sqrt(2), sympy.sqrt(2)]
+    assert all(s[1] == s[0] for s in sols)
+    # t^7 = 1/2 has one real root out of seven.
+    assert len(_real_solutions([2 * x**7 - 1, y - x], [y, x])) == 1

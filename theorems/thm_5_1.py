@@ -6,15 +6,31 @@ Statement (our words). For depth ``m >= 3``, the depth-m diagonal network (linea
 hidden inputs are all non-zero. It is not a local optimum: moving every layer to
 ``w_j' = (((1+ε)/2)^(1/m), ((1-ε)/2)^(1/m))`` keeps the output exactly 1 and changes the norm
 to ``m[((1+ε)/2)^(2/m) + ((1-ε)/2)^(2/m)]``, smaller by strict concavity of ``s^(2/m)`` when
-``m > 2``. We certify m = 3..8 exactly (ε0 proven per m) and show the boundary m = 2, where
-``s^(2/m) = s`` is linear: the same curve keeps the norm exactly constant (no decrease).
+``m > 2``.
+
+Convergence, exactly (claim kind ``convergence``, m = 3..8). From ``w_j(0) = (1, 1)`` all
+coordinates stay equal (``x = (1, 1)``, all layers equal) and positive, ``L(θ(0)) < 1``
+(margin 2), and the only KKT point with all coordinates equal and >= 0 is θ̃: by Theorem 2.1
+gradient flow converges in direction to θ̃.
+
+What is certified. For every depth ``m >= 3`` at once, per activation (claim kind
+``not-local-all-depths``, kernel kind ``diagonal-family``): the balanced point with products
+``c = (1/2, 1/2)`` (every layer ``(c_k^(1/m))_k``) is a KKT point with
+``λ(m) = 2^(1-2/m)``, and the curve with products ``u(ε) = ((1+ε)/2, (1-ε)/2)`` stays feasible,
+tends to it, and has strictly smaller norm for every ``ε`` in ``(0, 1/2]``: by the kernel's
+balanced-network lemma (``Φ = Σ_k u_k x_k``, ``‖θ‖² = m Σ_k u_k^(2/m)``, every ReLU input
+positive) and Jensen for the strictly concave ``t^(2/m)``, with the leading term
+``((2-m)/m)·2^(1-2/m)·ε²`` computed for symbolic m. Besides, per depth m = 3..8 exactly (ε0
+proven per m): KKT, not a local optimum, every hidden input non-zero; and the boundary m = 2,
+where ``s^(2/m) = s`` is linear: the same curve keeps the norm exactly constant (no decrease).
 """
 
 from __future__ import annotations
 
 from sympy import Integer, Rational
 
-from symkkt.claims import curve_claim, kkt_claim, structural_claim
+from symkkt.claims import convergence_claim, curve_claim, kkt_claim, structural_claim
+from symkkt.family import family_claim
 from symkkt.network import diagonal
 from symkkt.perturb import EPSILON as eps
 from symkkt.problems import Instance
@@ -39,8 +55,24 @@ def curve(m: int) -> dict:
     return {f"w{l}_{k}": (a if k == 1 else b) for l in range(1, m + 1) for k in (1, 2)}
 
 
+PRODUCTS = (Rational(1, 2), Rational(1, 2))
+"""Every layer of the KKT point is ``(c_1^(1/m), c_2^(1/m))``: the products, free of m."""
+
+
+def products_curve() -> tuple:
+    """The products ``u_k(ε)`` of the curve (every layer ``(u_1^(1/m), u_2^(1/m))``)."""
+    return ((1 + eps) / 2, (1 - eps) / 2)
+
+
 def gf_init(m: int) -> dict:
     return {f"w{l}_{k}": Integer(1) for l in range(1, m + 1) for k in (1, 2)}
+
+
+def invariant(m: int) -> dict:
+    """The flow-invariant set through ``gf_init(m)``: every coordinate equal (``x = (1, 1)``
+    and all layers equal), and positive (``dw/dt`` is a multiple of ``w^(m-1)``)."""
+    return {"equal": [[f"w{l}_{k}" for l in range(1, m + 1) for k in (1, 2)]],
+            "positive": ["w1_1"]}
 
 
 def instance(activation: str, m: int) -> Instance:
@@ -55,9 +87,12 @@ def claims(depths=DEPTHS):
             label = f"{act}, m={m}"
             out += [kkt_claim(THEOREM, label, inst, m=m),
                     curve_claim(THEOREM, label, inst, curve(m), m=m),
-                    structural_claim(THEOREM, label, inst, "inputs", m=m)]
+                    structural_claim(THEOREM, label, inst, "inputs", m=m),
+                    convergence_claim(THEOREM, label, inst, gf_init(m), **invariant(m), m=m)]
         inst2 = instance(act, 2)
         out.append(curve_claim(THEOREM, f"{act}, m=2", inst2, curve(2), no_decrease=True, m=2))
+        out.append(family_claim(THEOREM, f"{act}, all depths", act, X[0], Y[0], PRODUCTS,
+                                products_curve(), depth_min=3))
     return out
 
 

@@ -14,6 +14,7 @@ from . import robust as _robust  # noqa: F401  (registers the parametric kind 'r
 from . import predictor as _predictor  # noqa: F401  (registers l1-better, l1-optimal)
 from . import ratio as _ratio  # noqa: F401  (registers optimum-ratio)
 from . import probability as _probability  # noqa: F401  (registers cone-probability)
+from . import family as _family  # noqa: F401  (registers diagonal-family)
 from . import convergence as _convergence  # noqa: F401  (registers convergence)
 
 __all__ = ["FORMAT_VERSION", "kinds", "register_checker", "Verdict", "check_certificate", "load_certificate",

@@ -63,7 +63,6 @@ from typing import Mapping, Sequence
 
 import sympy
 from sympy.polys.polyerrors import PolynomialError
-from sympy.solvers.polysys import solve_poly_system
 
 from .certificate import (Reader, Refuted, Unknown, Verdict, decide, norm2, problem_layer,
                           register_checker, txt)
@@ -135,8 +134,13 @@ def _nonneg_on_orthant(h: sympy.Expr, gens: Sequence[sympy.Symbol],
 
 
 def _patterns(net: NetSpec, theta: Mapping[str, sympy.Expr], x, gens, positive
-              ) -> list[Pattern | None]:
-    """Activation patterns possible near ``{θ(r) : positive symbols > 0}`` at input ``x``."""
+              ) -> list[tuple | None]:
+    """Activation-pattern *classes* possible near ``{θ(r) : positive symbols > 0}`` at ``x``.
+
+    Entries are 1 (active), 0 (inactive) or None: the hidden input vanishes identically on
+    the set, so both states give the same values there (but maybe different gradients; see
+    :func:`_expand`). A hidden input of undetermined sign splits the class in two.
+    """
     if net.activation == "linear":
         return [None]
     states: list[tuple[tuple, list]] = [((), list(x))]
@@ -148,14 +152,38 @@ def _patterns(net: NetSpec, theta: Mapping[str, sympy.Expr], x, gens, positive
             choices = []
             for v in z:
                 s = _region_sign(v, gens, positive)
-                choices.append((1,) if s == 1 else (0,) if s == -1 else (0, 1))
+                choices.append((1,) if s == 1 else (0,) if s == -1 else (None,) if s == 0
+                               else (0, 1))
             for pick in product(*choices):
                 nxt.append((prefix + (pick,),
-                            [v if b else sympy.Integer(0) for v, b in zip(z, pick)]))
+                            [v if b == 1 else sympy.Integer(0) for v, b in zip(z, pick)]))
                 if len(nxt) > MAX_PATTERNS:
                     raise Unknown(f"more than {MAX_PATTERNS} activation patterns to consider")
         states = nxt
     return [p for p, _ in states]
+
+
+def _expand(cls: tuple | None) -> list[Pattern | None]:
+    """The concrete patterns of a class (None entries take both states)."""
+    if cls is None:
+        return [None]
+    slots = [(l, j) for l, row in enumerate(cls) for j, b in enumerate(row) if b is None]
+    if 2 ** len(slots) > MAX_PATTERNS:
+        raise Unknown(f"more than {MAX_PATTERNS} activation patterns to consider")
+    out = []
+    for bits in product((0, 1), repeat=len(slots)):
+        rows = [list(r) for r in cls]
+        for (l, j), b in zip(slots, bits):
+            rows[l][j] = b
+        out.append(tuple(tuple(r) for r in rows))
+    return out
+
+
+def _representative(cls: tuple | None) -> Pattern | None:
+    """One concrete pattern of a class: its values on the set are those of every member."""
+    if cls is None:
+        return None
+    return tuple(tuple(0 if b is None else b for b in row) for row in cls)
 
 
 class _Pieces:
@@ -253,7 +281,7 @@ def _check_invariance(net, X, Y, init, fixed, equal, positive, pieces) -> list[s
     sub = pieces.on(theta)
     n_pieces = 0
     for i, (x, y) in enumerate(zip(X, Y)):
-        for pat in _patterns(net, theta, x, gens, pos):
+        for pat in (p for c in _patterns(net, theta, x, gens, pos) for p in _expand(c)):
             n_pieces += 1
             _, grad = pieces.get(x, pat)
             g = {p: sympy.expand(grad[p].xreplace(sub)) for p in net.params}
@@ -294,13 +322,15 @@ def _kkt_on_cone(net, X, Y, fixed, equal, positive, pieces) -> list[dict]:
             infeasible = False
             for i, (x, y) in enumerate(zip(X, Y)):
                 keep = []
-                for pat in _patterns(net, theta, x, gens, pos):
-                    phi, grad = pieces.get(x, pat)
+                for cls in _patterns(net, theta, x, gens, pos):
+                    phi, _ = pieces.get(x, _representative(cls))
                     phi_v = sympy.expand(y * phi.xreplace(sub))
                     if _is_zero(phi_v):
-                        continue
-                    keep.append((pat, phi_v, {p: sympy.expand(grad[p].xreplace(sub))
-                                              for p in net.params}))
+                        continue       # margin 0 on the set: never adjacent where feasible
+                    for pat in _expand(cls):
+                        _, grad = pieces.get(x, pat)
+                        keep.append((pat, phi_v, {p: sympy.expand(grad[p].xreplace(sub))
+                                                  for p in net.params}))
                 if not keep:
                     infeasible = True
                     break
@@ -337,19 +367,16 @@ def _solve_cases(net, X, Y, theta, gens, pos, phis, grads, pats) -> list[dict]:
             eqs = [e for e in eqs if e != 0]
             unknowns = list(gens) + lams
             try:
-                sols = solve_poly_system(eqs, *unknowns, strict=True)
-            except NotImplementedError as exc:
+                sols = _real_solutions(eqs, unknowns)
+            except Unknown as exc:
                 raise Unknown(f"the KKT system with active samples "
-                              f"{[i + 1 for i in active]} is not zero-dimensional or not "
-                              f"solvable in radicals ({exc})") from None
+                              f"{[i + 1 for i in active]}: {exc}") from None
             except Exception as exc:  # sympy polys errors: report, never guess
                 raise Unknown(f"the KKT system with active samples "
                               f"{[i + 1 for i in active]} could not be solved: "
                               f"{type(exc).__name__}") from None
-            for sol in sols or []:
+            for sol in sols:
                 vals = dict(zip(unknowns, sol))
-                if not all(_real(v) for v in vals.values()):
-                    continue
                 if any(decide(vals[lm]) < 0 for lm in lams):
                     continue
                 if any(decide(vals[s]) <= 0 for s in gens if s in pos):
@@ -362,6 +389,49 @@ def _solve_cases(net, X, Y, theta, gens, pos, phis, grads, pats) -> list[dict]:
                         for i in range(n)):
                     continue
                 out.append(pt)
+    return out
+
+
+def _real_solutions(eqs: list, gens: list) -> list[tuple]:
+    """Every real solution of a zero-dimensional polynomial system, exactly.
+
+    Lex Gröbner basis over the algebraic number field of the coefficients (exact arithmetic,
+    ``extension=True``); its last element is univariate in the last unknown, whose roots are
+    found in radicals with ``strict=True`` (an unsolvable factor is an error, never a silently
+    shorter list). Non-real roots are dropped (decided exactly) before back-substitution, which
+    loses only non-real solutions; constants left after substitution are decided exactly.
+    """
+    eqs = [e for e in eqs if e != 0]
+    if not gens:
+        return [()] if all(decide(e) == 0 for e in eqs) else []
+    consts = [e for e in eqs if not e.free_symbols & set(gens)]
+    if any(decide(e) != 0 for e in consts):
+        return []
+    eqs = [e for e in eqs if e.free_symbols & set(gens)]
+    if not eqs:
+        raise Unknown("not zero-dimensional (an unknown is unconstrained)")
+    basis = sympy.groebner(eqs, *gens, order="lex", extension=True)
+    exprs = list(basis.exprs)
+    if any(not e.free_symbols & set(gens) for e in exprs):
+        return []                         # the basis is {1}: no solution at all
+    if not basis.is_zero_dimensional:
+        raise Unknown("not zero-dimensional (infinitely many solutions)")
+    last = gens[-1]
+    univ = [e for e in exprs if e.free_symbols & set(gens) == {last}]
+    if not univ:
+        raise Unknown("no univariate polynomial in the lex basis")
+    f = min(univ, key=lambda e: sympy.degree(e, last))
+    try:
+        zeros = sympy.roots(sympy.Poly(f, last), strict=True)
+    except Exception as exc:   # UnsolvableFactorError and friends: never guess
+        raise Unknown(f"roots not expressible in radicals ({type(exc).__name__})") from None
+    out = []
+    for z in zeros:
+        if not _real(z):
+            continue
+        rest = [sympy.expand(e.xreplace({last: z})) for e in exprs]
+        for sol in _real_solutions(rest, gens[:-1]):
+            out.append(sol + (z,))
     return out
 
 

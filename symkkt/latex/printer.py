@@ -51,6 +51,8 @@ KIND_TITLES = {
     "per-layer-not-global": "not a global optimum of Problem 4 (per layer)",
     "convergence": "gradient flow converges to the point",
     "global-optimum-value": "the global optimum value",
+    "not-local-all-depths": "KKT point and not a local optimum, for every depth m",
+    "diagonal-family": "KKT point and not a local optimum, for every depth m",
 }
 
 _HEADINGS = ("section", "subsection", "subsubsection", "paragraph")
@@ -577,6 +579,9 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
 
     def _print_Certificate(self, cert: Certificate) -> str:
         kind = cert.kind
+        if kind == "diagonal-family":  # no network field: read by its own kernel reader
+            from .family import family_tex
+            return family_tex(self, cert)
         try:
             view = cert.view()
         except InputError as exc:
