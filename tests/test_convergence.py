@@ -211,3 +211,27 @@ def test_real_solutions_are_exact_and_complete():
     assert all(s[1] == s[0] for s in sols)
     # t^7 = 1/2 has one real root out of seven.
     assert len(_real_solutions([2 * x**7 - 1, y - x], [y, x])) == 1
+
+
+@pytest.mark.parametrize("loss", ["exp", "logistic"])
+def test_numerical_flow_agrees_with_the_exact_claims(loss):
+    # Evidence and proof side by side: from each exact claim's init, the high-precision flow
+    # keeps the invariant coordinates where the kernel says they stay and reaches theta~.
+    from symkkt.gf.flow import run_gf
+    cases = [(t32.instance(), t32.CONVERGENCE_INIT, ["w2_1", "w2_2", "v2"]),
+             (t44.instance("relu"), t44.GF_INIT, ["w1"]),
+             (t41.instance("relu"), t41.GF_INIT, ["w1_2", "w2_2"])]
+    for inst, init, fixed in cases:
+        cert = cert_of(inst, init, fixed=fixed)
+        res = run_gf(inst.network, inst.X, inst.Y, init, inst.point, loss=loss, dps=30,
+                     target_norm=1e8)
+        assert check_certificate(cert).status == "verified"
+        assert res.direction_error is not None and res.direction_error < 1e-6
+        assert res.norm >= 1e8
+        params = list(inst.network.params)
+        for sample in res.trajectory:
+            theta = sample.theta()
+            for p in fixed:
+                # up to the integrator's tolerance, relative to the norm: the fixed
+                # coordinates do not grow with the flow (they would be O(norm) otherwise)
+                assert abs(theta[params.index(p)] - float(init[p])) <= 1e-9 * sample.norm
