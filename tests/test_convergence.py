@@ -218,11 +218,12 @@ def test_numerical_flow_agrees_with_the_exact_claims(loss):
     # Evidence and proof side by side: from each exact claim's init, the high-precision flow
     # keeps the invariant coordinates where the kernel says they stay and reaches theta~.
     from symkkt.gf.flow import run_gf
-    cases = [(t32.instance(), t32.CONVERGENCE_INIT, ["w2_1", "w2_2", "v2"]),
-             (t44.instance("relu"), t44.GF_INIT, ["w1"]),
-             (t41.instance("relu"), t41.GF_INIT, ["w1_2", "w2_2"])]
-    for inst, init, fixed in cases:
-        cert = cert_of(inst, init, fixed=fixed)
+    cases = [(t32.instance(), t32.CONVERGENCE_INIT, {"fixed": ["w2_1", "w2_2", "v2"]}),
+             (t44.instance("relu"), t44.GF_INIT, t44.INVARIANT),
+             (t41.instance("relu"), t41.GF_INIT, t41.INVARIANT)]
+    for inst, init, inv in cases:
+        fixed = inv["fixed"]
+        cert = cert_of(inst, init, **inv)
         res = run_gf(inst.network, inst.X, inst.Y, init, inst.point, loss=loss, dps=30,
                      target_norm=1e8)
         assert check_certificate(cert).status == "verified"
