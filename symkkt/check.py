@@ -23,6 +23,12 @@ claim          verified when the kernel verifies           refuted when the kern
                infeasible)                                 certificate
 =============  =========================================  ==========================================
 
+``convergence`` ("gradient flow from ``init`` converges in direction to the point") is decided
+by one ``convergence`` certificate: its invariant is the file's ``invariant`` when given, else
+the one :mod:`symkkt.invariant` finds; the claim's status is the kernel's verdict on it
+(``refuted`` when a step of the argument provably fails, ``unknown`` when the invariant cone
+holds another KKT point or something is undecidable).
+
 Anything else is ``unknown`` with the reason the search gave up. Exit code 0 if every claim is
 verified, 1 if any is refuted or unknown, 2 for bad input (one line ``file:line:col: message``;
 every file is validated before any work and nothing is written).
@@ -219,6 +225,11 @@ def run_spec(session: _Session, spec: ClaimSpec, seconds: float = SECONDS_PER_CL
         return session.memo(key, go)
 
     kind = spec.kind
+    if kind == "convergence":
+        f = session.memo(("convergence", spec.index), lambda: _convergence(inst, spec, seconds))
+        if f.verdict is None:
+            return outcome("unknown", [f.reason], f)
+        return outcome(f.verdict.status, list(f.verdict.reasons), f)
     if kind == "kkt":
         if spec.multipliers is not None:
             f = A.kkt_with_multipliers(inst, spec.multipliers)
@@ -334,6 +345,21 @@ def _hand_curve(inst, spec: ClaimSpec, seconds: float):
     return last
 
 
+def _convergence(inst, spec: ClaimSpec, seconds: float):
+    """The ``convergence`` certificate: the file's invariant, or the one searched for."""
+    from . import autosearch as A
+    from . import invariant as I
+    from .kernel.certificate import check_certificate
+
+    if spec.invariant is not None:
+        cert = I.convergence_certificate(inst, spec.init, spec.invariant, spec.losses)
+        v = check_certificate(cert, source="convergence")
+        return A.Found(cert, v, "the invariant given in the claim file", "given-invariant")
+    res = I.search_invariant(inst, spec.init, spec.losses, seconds=seconds)
+    return A.Found(res.certificate, res.verdict, res.reason, "invariant-search",
+                   list(res.log))
+
+
 def _optimum(inst, which: str):
     """A certified optimum from :mod:`symkkt.optimum` (kernel-checked), or None."""
     from . import autosearch as A
@@ -418,12 +444,27 @@ def _load(path: Path) -> ClaimFile:
 def _key_values(values: dict) -> str:
     parts = []
     for key in ("norm2", "layer_norm2", "multipliers", "eps0", "leading_term", "lower_bound",
-                "better_norm2"):
+                "better_norm2", "init_margins", "invariant", "kkt_points_on_invariant"):
         if key in values:
             v = values[key]
-            v = "(" + ", ".join(v) + ")" if isinstance(v, list) else v
+            if isinstance(v, dict):
+                v = _show_invariant(v)
+            elif isinstance(v, list):
+                v = "(" + ", ".join(map(str, v)) + ")"
             parts.append(f"{key}={v}")
     return "  ".join(parts)
+
+
+def _show_invariant(inv: dict) -> str:
+    """``fixed={a,b} equal={c=d} positive={e}`` (empty parts left out)."""
+    parts = []
+    if inv.get("fixed"):
+        parts.append("fixed={" + ",".join(inv["fixed"]) + "}")
+    if inv.get("equal"):
+        parts.append("equal={" + " ".join("=".join(g) for g in inv["equal"]) + "}")
+    if inv.get("positive"):
+        parts.append("positive={" + ",".join(inv["positive"]) + "}")
+    return " ".join(parts) or "{}"
 
 
 def check(

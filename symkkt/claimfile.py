@@ -35,7 +35,8 @@ from .kernel.net import NetSpec
 __all__ = ["KINDS", "ClaimSpec", "CurveSpec", "ClaimFile", "Locator", "load_claim_file",
            "parse_claim_text", "LIMITS"]
 
-KINDS = ("kkt", "not-kkt", "not-local", "local", "global", "not-global")
+KINDS = ("kkt", "not-kkt", "not-local", "local", "global", "not-global", "convergence")
+LOSSES = ("exp", "logistic")
 EPSILON = sympy.Symbol("epsilon", positive=True)
 
 LIMITS = {
@@ -55,7 +56,10 @@ _LABEL = re.compile(r"[A-Za-z0-9_.=+-]+\Z")
 _RESERVED = {"epsilon"}  # the curve variable; any other identifier may name a parameter
 
 _TOP_KEYS = ("title", "network", "data", "point", "claim")
-_CLAIM_KEYS = ("kind", "label", "problem", "layer", "multipliers", "curve", "better_point")
+_CLAIM_KEYS = ("kind", "label", "problem", "layer", "multipliers", "curve", "better_point",
+               "init", "losses", "invariant")
+_CONVERGENCE_KEYS = ("init", "losses", "invariant")
+_INVARIANT_KEYS = ("fixed", "equal", "positive")
 _CURVE_KEYS = ("point", "substitution_power", "eps0")
 
 
@@ -306,6 +310,9 @@ class ClaimSpec:
     curve: CurveSpec | None = None
     better_point: Mapping[str, sympy.Expr] | None = None
     line: int = 1
+    init: Mapping[str, sympy.Expr] | None = None        # kind "convergence": θ(0)
+    losses: tuple[str, ...] = LOSSES                     # kind "convergence"
+    invariant: Mapping[str, Any] | None = None           # kind "convergence"; None = search
 
 
 @dataclass(frozen=True)
@@ -683,6 +690,13 @@ class _Builder:
                 raise self.at_value(cp + ("label",), f"label {label!r} is also used by claim "
                                                      f"{labels[label]}")
             labels[label] = c + 1
+            for key in _CONVERGENCE_KEYS:
+                if key in raw and kind != "convergence":
+                    raise self.at_key(cp + (key,), f"{key} is only read for kind "
+                                                   f"\"convergence\", not {kind!r}")
+            conv: dict[str, Any] = {}
+            if kind == "convergence":
+                conv = self.convergence(raw, cp, net, n)
             layer = self.problem(raw, cp, net)
             multipliers = None
             if "multipliers" in raw:
@@ -710,8 +724,95 @@ class _Builder:
                 better = self.point(raw["better_point"], net, bp, complete=False,
                                     what="better_point")
             line = self.loc.key(cp)[0]
-            out.append(ClaimSpec(c + 1, kind, label, layer, multipliers, curve, better, line))
+            out.append(ClaimSpec(c + 1, kind, label, layer, multipliers, curve, better, line,
+                                 **conv))
         return tuple(out)
+
+    def convergence(self, raw: dict, cp: tuple, net: NetSpec, n: int) -> dict[str, Any]:
+        """The keys of a ``convergence`` claim: ``init``, ``losses``, ``invariant``."""
+        from .kernel.convergence import MAX_SAMPLES
+
+        if "layer" in raw or raw.get("problem", 2) != 2:
+            key = "layer" if "layer" in raw else "problem"
+            raise self.at_key(cp + (key,), "kind \"convergence\" is about Problem 2 only (all "
+                                           "parameters): remove problem/layer")
+        if n > MAX_SAMPLES:
+            raise self.at_value(cp + ("kind",), f"kind \"convergence\" handles at most "
+                                                f"{MAX_SAMPLES} samples; the file has {n}")
+        if "init" not in raw:
+            raise self.at_key(cp, "kind \"convergence\" needs init = {name = number, ...}: "
+                                  "the initialization theta(0), every parameter")
+        init = self.point(raw["init"], net, cp + ("init",), what="init")
+        out: dict[str, Any] = {"init": init}
+        if "losses" in raw:
+            lp = cp + ("losses",)
+            items = self.array(raw["losses"], lp, f"a subset of {list(LOSSES)}")
+            if not items:
+                raise self.at_value(lp, f"losses is empty: give a subset of {list(LOSSES)} "
+                                        f"or leave the key out (both)")
+            seen: list[str] = []
+            for i, v in enumerate(items):
+                if v not in LOSSES or not isinstance(v, str):
+                    raise self.at_value(lp + (i,), f"unknown loss {_short(v)} (allowed: "
+                                                   f"{', '.join(LOSSES)})")
+                if v in seen:
+                    raise self.at_value(lp + (i,), f"loss {v!r} is listed twice")
+                seen.append(v)
+            out["losses"] = tuple(seen)
+        if "invariant" in raw:
+            out["invariant"] = self.invariant(raw["invariant"], cp + ("invariant",), net)
+        return out
+
+    def invariant(self, obj: Any, path: tuple, net: NetSpec) -> dict[str, Any]:
+        obj = self.table(obj, path, _INVARIANT_KEYS)
+
+        def names(v: Any, p: tuple, what: str) -> list[str]:
+            items = self.array(v, p, what)
+            out = []
+            for i, n in enumerate(items):
+                if not isinstance(n, str):
+                    raise self.at_value(p + (i,), f"{self.where(p)}: {_short(n)} must be a "
+                                                  f"parameter name (a string)")
+                if n not in net.params:
+                    raise self.at_value(p + (i,), f"unknown parameter {_short(n)} in "
+                                                  f"{self.where(p)}: the network's parameters "
+                                                  f"are {', '.join(net.params)}")
+                out.append(n)
+            return out
+
+        seen: dict[str, str] = {}
+
+        def once(n: str, p: tuple, what: str) -> None:
+            if n in seen:
+                raise self.at_value(p, f"parameter {n!r} is in {seen[n]} and in {what}: each "
+                                       f"name at most once in fixed and equal")
+            seen[n] = what
+
+        fp = path + ("fixed",)
+        fixed = names(obj.get("fixed", []), fp, "parameter names that keep their initial value")
+        for i, n in enumerate(fixed):
+            once(n, fp + (i,), "fixed")
+        ep = path + ("equal",)
+        groups = self.array(obj.get("equal", []), ep, "groups of parameter names that stay "
+                                                      "equal, e.g. [[\"v1\", \"v2\"]]")
+        equal = []
+        for k, g in enumerate(groups):
+            gp = ep + (k,)
+            grp = names(g, gp, "a group of parameter names")
+            if len(grp) < 2:
+                raise self.at_value(gp, f"{self.where(gp)}: a group needs at least 2 names")
+            for i, n in enumerate(grp):
+                once(n, gp + (i,), f"equal group {k + 1}")
+            equal.append(grp)
+        pp = path + ("positive",)
+        positive = names(obj.get("positive", []), pp, "parameter names that stay > 0")
+        for i, n in enumerate(positive):
+            if n in fixed:
+                raise self.at_value(pp + (i,), f"parameter {n!r} is fixed: it cannot also be "
+                                               f"positive")
+            if n in positive[:i]:
+                raise self.at_value(pp + (i,), f"parameter {n!r} is listed twice")
+        return {"fixed": fixed, "equal": equal, "positive": positive}
 
     def problem(self, raw: dict, cp: tuple, net: NetSpec) -> int | None:
         number = raw.get("problem")

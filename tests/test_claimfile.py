@@ -195,6 +195,67 @@ case("power-of-sum", edit('v1 = "2"', 'v1 = "(1 + sqrt(2))**100"'), "(1 + sqrt",
      "power of a sum with exponent 100")
 case("number-wrong-type", edit('v1 = "2"', "v1 = [2]"), "[2]", 0, "must be a number")
 
+# kind "convergence": init, losses, invariant
+CONV_INIT = 'a1 = "1/10", a2 = 2, b1 = "1/10", b2 = -1, v1 = 2, v2 = "3/10"'
+CONV = edit('kind = "kkt"', 'kind = "convergence"\ninit = {' + CONV_INIT + '}')
+
+
+def conv(old: str, new: str) -> str:
+    return edit(old, new, CONV)
+
+
+case("conv-missing-init", edit('kind = "kkt"', 'kind = "convergence"'), "[[claim]]", 0,
+     'kind "convergence" needs init')
+case("conv-init-missing-param", conv(', v2 = "3/10"', ""), "init", 0,
+     "[claim[0].init] is missing parameter(s) v2")
+case("conv-init-unknown-param", conv('v2 = "3/10"', 'v2 = "3/10", zz = 1'), "zz", 0,
+     "unknown parameter 'zz' in [claim[0].init]")
+case("conv-init-not-a-number", conv('a2 = 2', 'a2 = "x**2"'), "x**2", 0,
+     "name 'x' is not declared")
+case("conv-init-bool", conv('a2 = 2', 'a2 = true'), "true", 0,
+     "claim[0].init.a2 must be a number, not a boolean")
+case("conv-init-not-a-table", conv("init = {" + CONV_INIT + "}", "init = [1, 2]"), "[1, 2]", 0,
+     "must be a table mapping parameter names to numbers")
+case("conv-init-on-other-kind", edit('kind = "kkt"', 'kind = "kkt"\ninit = {a1 = 1}'), "init",
+     0, 'init is only read for kind "convergence"')
+case("conv-unknown-invariant-name", conv("init =", 'invariant = {fixed = ["b1", "zz"]}\ninit ='),
+     '"zz"', 1, "unknown parameter 'zz' in claim[0].invariant.fixed")
+case("conv-unknown-name-in-group",
+     conv("init =", 'invariant = {equal = [["a1", "b1"], ["v1", "q"]]}\ninit ='), '"q"', 1,
+     "unknown parameter 'q' in claim[0].invariant.equal[1]")
+case("conv-unknown-positive-name", conv("init =", 'invariant = {positive = ["a3"]}\ninit ='),
+     '"a3"', 1, "unknown parameter 'a3'")
+case("conv-invariant-unknown-key", conv("init =", 'invariant = {fixd = ["b1"]}\ninit ='),
+     "fixd", 0, "unknown key 'fixd'")
+case("conv-invariant-name-not-string", conv("init =", 'invariant = {fixed = [1]}\ninit ='),
+     "1]}", 0, "must be a parameter name")
+case("conv-group-of-one", conv("init =", 'invariant = {equal = [["a1"]]}\ninit ='), '["a1"]',
+     0, "a group needs at least 2 names")
+case("conv-name-twice", conv("init =", 'invariant = {fixed = ["b1"], equal = [["b1", "a1"]]}'
+                                       '\ninit ='), '"b1", "a1"', 1,
+     "parameter 'b1' is in fixed and in equal group 1")
+case("conv-positive-and-fixed", conv("init =", 'invariant = {fixed = ["b1"], positive = '
+                                               '["b1"]}\ninit ='), '"b1"]}', 1,
+     "parameter 'b1' is fixed: it cannot also be positive")
+case("conv-bad-loss", conv("init =", 'losses = ["exp", "hinge"]\ninit ='), '"hinge"', 1,
+     "unknown loss 'hinge' (allowed: exp, logistic)")
+case("conv-empty-losses", conv("init =", 'losses = []\ninit ='), "[]", 0, "losses is empty")
+case("conv-losses-not-array", conv("init =", 'losses = "exp"\ninit ='), '"exp"', 1,
+     "must be an array")
+case("conv-loss-twice", conv("init =", 'losses = ["exp", "exp"]\ninit ='), '"exp"]', 1,
+     "loss 'exp' is listed twice")
+case("conv-layer", conv("init =", "layer = 1\ninit ="), "layer = 1", 0,
+     'kind "convergence" is about Problem 2 only')
+case("conv-problem-4", conv("init =", "problem = 4\ninit ="), "problem", 0,
+     'kind "convergence" is about Problem 2 only')
+case("conv-multipliers", conv("init =", 'multipliers = [1, 1]\ninit ='), "multipliers", 0,
+     'multipliers are only read for kind "kkt"')
+case("conv-too-many-samples",
+     edit('x = [["1", "1/4"], ["-1", "1/4"]]\ny = [1, 1]',
+          "x = [" + ", ".join(f'[{k}, 1]' for k in range(1, 12)) + "]\ny = ["
+          + ", ".join(["1"] * 11) + "]", CONV), '"convergence"', 1,
+     'kind "convergence" handles at most 10 samples')
+
 
 @pytest.mark.parametrize("text, where, offset, message, nth", CASES)
 def test_error_is_located(tmp_path, capsys, text, where, offset, message, nth):
@@ -243,6 +304,27 @@ def test_second_file_bad_means_no_work_and_no_output(tmp_path, capsys):
     assert info.value.code == 2 and cap.out == ""
     assert cap.err.startswith(f"error: {bad}:10:9: label 2 is 0")
     assert not out_json.exists()
+
+
+def test_bad_convergence_claim_in_a_second_file_means_no_search(tmp_path, capsys):
+    good = tmp_path / "good.toml"
+    good.write_text(CONV)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(conv("init =", 'invariant = {positive = ["nope"]}\ninit ='))
+    out_json = tmp_path / "r.json"
+    with pytest.raises(SystemExit) as info:
+        main(["check", str(good), str(bad), "--json", str(out_json)])
+    cap = capsys.readouterr()
+    assert info.value.code == 2 and cap.out == "" and "Traceback" not in cap.err
+    assert cap.err.startswith(f"error: {bad}:") and "unknown parameter 'nope'" in cap.err
+    assert not out_json.exists()
+
+
+def test_convergence_problem_2_is_accepted():
+    cf = parse_claim_text(conv("init =", "problem = 2\ninit ="), "c.toml")
+    spec = cf.claims[0]
+    assert spec.kind == "convergence" and spec.layer is None and spec.invariant is None
+    assert spec.init["a1"] == parse_claim_text(CONV, "c.toml").claims[0].init["a1"]
 
 
 def test_json_may_not_overwrite_a_claim_file(tmp_path, capsys):
@@ -332,6 +414,9 @@ _FRAGMENTS = [
     'point = {a = "epsilon"}', 'a = "(1).__class__"', 'a = "2**1001"', "title = 'x'",
     "[a.b.c]", "x = {y = [1, {z = 2}]}", '"""', "'''", "=", ",", "[", "]", "{", "}", "#",
     "\\", '"', "'", "\n", " ", "1979-05-27T07:32:00Z", "true", "nan", "+inf",
+    'kind = "convergence"', "[claim.init]", "[claim.invariant]", "init = {a = 1, b = 0}",
+    'invariant = {fixed = ["a"], equal = [["b", "c"]], positive = ["d"]}', 'losses = ["exp"]',
+    "fixed = []", 'equal = [["a"]]', 'positive = ["zz"]',
 ]
 
 
@@ -383,7 +468,7 @@ def _source(node) -> str:
 
 @settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(_exprs, st.sampled_from(["point", "data", "curve", "multiplier"]))
+@given(_exprs, st.sampled_from(["point", "data", "curve", "multiplier", "init"]))
 def test_fuzz_random_ast_numbers(node, where):
     try:
         src = _source(node)
@@ -396,6 +481,9 @@ def test_fuzz_random_ast_numbers(node, where):
         text = edit('"-1", "1/4"', f'"-1", {lit}')
     elif where == "curve":
         text = edit('kind = "kkt"', f'kind = "not-local"\ncurve = {{point = {{v2 = {lit}}}}}')
+    elif where == "init":
+        text = edit('kind = "kkt"', f'kind = "convergence"\ninit = {{a1 = {lit}, a2 = 1, '
+                                    f'b1 = 0, b2 = 0, v1 = 1, v2 = 0}}')
     else:
         text = edit('kind = "kkt"', f'kind = "kkt"\nmultipliers = [{lit}, 0]')
     _parse_only_input_errors(parse_claim_text, text, "fuzz.toml")
