@@ -47,14 +47,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from itertools import product
 from typing import Mapping, Sequence
 
 import sympy
 from sympy.polys.polyerrors import PolynomialError
 
 from .errors import InvalidArgument, UndecidedError
-from .kernel.certificate import Verdict, check_certificate
+from .kernel.certificate import Unknown, Verdict, check_certificate
+from .kernel.convergence import LOSSES, expand_class, pattern_classes
 from .kernel.exact import sign
 from .kernel.net import NetSpec
 from .problems import Instance, exact
@@ -62,9 +62,7 @@ from .problems import Instance, exact
 __all__ = ["LOSSES", "MAX_KERNEL_CALLS", "InvariantSearch", "candidate_invariant",
            "convergence_certificate", "find_invariant", "search_invariant"]
 
-LOSSES = ("exp", "logistic")
 MAX_KERNEL_CALLS = 20
-MAX_PATTERNS = 4096
 
 
 class _GiveUp(Exception):
@@ -206,16 +204,6 @@ def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
     return not _poly_terms(a - b)
 
 
-def _region_sign(z: sympy.Expr, pos: frozenset) -> int | None:
-    terms = _poly_terms(z)
-    if not terms:
-        return None
-    signs = {s for m, s in terms}
-    if len(signs) != 1 or any(g not in pos for m, _ in terms for g in m):
-        return None
-    return signs.pop()
-
-
 def _nonneg(h: sympy.Expr, pos: frozenset) -> bool:
     return all(s > 0 and all(g in pos for g in m) for m, s in _poly_terms(h))
 
@@ -247,25 +235,14 @@ def _on_set(net: NetSpec, cand: _Candidate, values):
 
 
 def _patterns(net: NetSpec, theta, x, pos):
-    if net.activation == "linear":
-        return [None]
-    states = [((), list(x))]
-    for layer in net.layers[:-1]:
-        nxt = []
-        for prefix, h in states:
-            z = [sympy.expand(sympy.Add(*[theta[n] * h[j] for j, n in enumerate(row)
-                                          if n is not None])) for row in layer]
-            choices = []
-            for v in z:
-                s = _region_sign(v, pos)
-                choices.append((1,) if s == 1 else (0,) if s == -1 else (0, 1))
-            for pick in product(*choices):
-                nxt.append((prefix + (pick,),
-                            [v if b else sympy.Integer(0) for v, b in zip(z, pick)]))
-                if len(nxt) > MAX_PATTERNS:
-                    raise _GiveUp(f"more than {MAX_PATTERNS} activation patterns")
-        states = nxt
-    return [p for p, _ in states]
+    """Concrete activation patterns possible near the candidate set (the kernel's own
+    enumeration, so search and kernel look at the same pieces)."""
+    gens = sorted(set().union(*(v.free_symbols for v in theta.values())), key=str)
+    try:
+        classes = pattern_classes(net, theta, x, gens, pos)
+        return [p for c in classes for p in expand_class(c)]
+    except Unknown as exc:
+        raise _GiveUp(str(exc)) from None
 
 
 def _violations(net, X, Y, values, cand: _Candidate, pieces: _Pieces):

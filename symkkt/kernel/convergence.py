@@ -68,7 +68,7 @@ from .certificate import (Reader, Refuted, Unknown, Verdict, decide, norm2, prob
                           register_checker, txt)
 from .net import NetSpec, Pattern
 
-__all__ = ["LOSSES"]
+__all__ = ["LOSSES", "pattern_classes", "expand_class"]
 
 LOSSES = ("exp", "logistic")
 MAX_PATTERNS = 4096
@@ -133,13 +133,13 @@ def _nonneg_on_orthant(h: sympy.Expr, gens: Sequence[sympy.Symbol],
 # ------------------------------------------------------------------------ pieces on a set
 
 
-def _patterns(net: NetSpec, theta: Mapping[str, sympy.Expr], x, gens, positive
+def pattern_classes(net: NetSpec, theta: Mapping[str, sympy.Expr], x, gens, positive
               ) -> list[tuple | None]:
     """Activation-pattern *classes* possible near ``{θ(r) : positive symbols > 0}`` at ``x``.
 
     Entries are 1 (active), 0 (inactive) or None: the hidden input vanishes identically on
     the set, so both states give the same values there (but maybe different gradients; see
-    :func:`_expand`). A hidden input of undetermined sign splits the class in two.
+    :func:`expand_class`). A hidden input of undetermined sign splits the class in two.
     """
     if net.activation == "linear":
         return [None]
@@ -163,7 +163,7 @@ def _patterns(net: NetSpec, theta: Mapping[str, sympy.Expr], x, gens, positive
     return [p for p, _ in states]
 
 
-def _expand(cls: tuple | None) -> list[Pattern | None]:
+def expand_class(cls: tuple | None) -> list[Pattern | None]:
     """The concrete patterns of a class (None entries take both states)."""
     if cls is None:
         return [None]
@@ -281,7 +281,7 @@ def _check_invariance(net, X, Y, init, fixed, equal, positive, pieces) -> list[s
     sub = pieces.on(theta)
     n_pieces = 0
     for i, (x, y) in enumerate(zip(X, Y)):
-        for pat in (p for c in _patterns(net, theta, x, gens, pos) for p in _expand(c)):
+        for pat in (p for c in pattern_classes(net, theta, x, gens, pos) for p in expand_class(c)):
             n_pieces += 1
             _, grad = pieces.get(x, pat)
             g = {p: sympy.expand(grad[p].xreplace(sub)) for p in net.params}
@@ -322,12 +322,12 @@ def _kkt_on_cone(net, X, Y, fixed, equal, positive, pieces) -> list[dict]:
             infeasible = False
             for i, (x, y) in enumerate(zip(X, Y)):
                 keep = []
-                for cls in _patterns(net, theta, x, gens, pos):
+                for cls in pattern_classes(net, theta, x, gens, pos):
                     phi, _ = pieces.get(x, _representative(cls))
                     phi_v = sympy.expand(y * phi.xreplace(sub))
                     if _is_zero(phi_v):
                         continue       # margin 0 on the set: never adjacent where feasible
-                    for pat in _expand(cls):
+                    for pat in expand_class(cls):
                         _, grad = pieces.get(x, pat)
                         keep.append((pat, phi_v, {p: sympy.expand(grad[p].xreplace(sub))
                                                   for p in net.params}))
