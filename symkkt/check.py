@@ -441,32 +441,6 @@ def _load(path: Path) -> ClaimFile:
                          f"(numbers too complex?)", str(path), 1, 1) from None
 
 
-def _key_values(values: dict) -> str:
-    parts = []
-    for key in ("norm2", "layer_norm2", "multipliers", "eps0", "leading_term", "lower_bound",
-                "better_norm2", "init_margins", "invariant", "kkt_points_on_invariant"):
-        if key in values:
-            v = values[key]
-            if isinstance(v, dict):
-                v = _show_invariant(v)
-            elif isinstance(v, list):
-                v = "(" + ", ".join(map(str, v)) + ")"
-            parts.append(f"{key}={v}")
-    return "  ".join(parts)
-
-
-def _show_invariant(inv: dict) -> str:
-    """``fixed={a,b} equal={c=d} positive={e}`` (empty parts left out)."""
-    parts = []
-    if inv.get("fixed"):
-        parts.append("fixed={" + ",".join(inv["fixed"]) + "}")
-    if inv.get("equal"):
-        parts.append("equal={" + " ".join("=".join(g) for g in inv["equal"]) + "}")
-    if inv.get("positive"):
-        parts.append("positive={" + ",".join(inv["positive"]) + "}")
-    return " ".join(parts) or "{}"
-
-
 def check(
     files: List[Path] = typer.Argument(..., help="claim files (TOML)"),
     json_path: Optional[Path] = typer.Option(None, "--json", help="write the JSON report here"),
@@ -475,10 +449,9 @@ def check(
 ) -> None:
     """Check the claims of your own claim files: exit 0 if all are verified, 1 if not."""
     from rich.console import Console
-    from rich.table import Table
 
-    from .io import check_writable_dir, check_writable_file, safe_filename, write_json
-    from .suite import report_json
+    from .io import check_writable_dir, check_writable_file
+    from .suite import finish_run
 
     out = Console()
     if json_path is not None:
@@ -495,27 +468,6 @@ def check(
     for cf in parsed:
         reports.extend(run_claim_file(cf))
     elapsed = time.perf_counter() - start
-    table = Table(title="symkkt check")
-    for col in ("claim", "status", "key values", "s"):
-        table.add_column(col, overflow="fold")
-    style = {"verified": "green", "refuted": "red", "unknown": "yellow"}
-    for rep in reports:
-        table.add_row(rep.claim.claim_id, f"[{style[rep.status]}]{rep.status}[/]",
-                      _key_values(rep.values), f"{rep.seconds:.2f}")
-    out.print(table)
-    for rep in reports:
-        out.print(f"[{style[rep.status]}]{rep.claim.claim_id}[/]: {'; '.join(rep.reasons)}",
-                  soft_wrap=True, highlight=False)
-    doc = report_json(reports, elapsed)
-    s = doc["summary"]
-    out.print(f"{s['verified']} verified, {s['refuted']} refuted, {s['unknown']} unknown of "
-              f"{s['total']} claims in {elapsed:.1f} s")
-    if certificates is not None:
-        certificates.mkdir(parents=True, exist_ok=True)
-        for rep in reports:
-            if rep.certificate is not None:
-                write_json(certificates / f"{safe_filename(rep.claim.claim_id)}.json",
-                           rep.certificate)
-    if json_path is not None:
-        write_json(json_path, doc)
-    raise typer.Exit(0 if s["verified"] == s["total"] else 1)
+    raise typer.Exit(finish_run(reports, elapsed, title="symkkt check", out=out,
+                                json_path=json_path, certificates=certificates,
+                                all_reasons=True))

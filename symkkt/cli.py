@@ -18,24 +18,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .errors import InputError, SymkktError
+from .suite import STATUS_STYLE, finish_run
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Exact certificates for KKT points of the max-margin problem.")
 out = Console()
 err = Console(stderr=True)
 
-STATUS_STYLE = {"verified": "green", "refuted": "red", "unknown": "yellow"}
-
-
-def _key_values(values: dict) -> str:
-    parts = []
-    for key in ("norm2", "layer_norm2", "multipliers", "eps0", "leading_term", "lower_bound",
-                "init_margins"):
-        if key in values:
-            v = values[key]
-            v = "(" + ", ".join(v) + ")" if isinstance(v, list) else v
-            parts.append(f"{key}={v}")
-    return "  ".join(parts)
 
 
 @app.command("list")
@@ -61,8 +50,8 @@ def verify(
     dps: int = typer.Option(30, "--dps", help="decimal digits for gradient flow"),
 ) -> None:
     """Verify every claim of the selected results; exit 0 only if all are verified."""
-    from .io import check_writable_dir, check_writable_file, safe_filename, write_json
-    from .suite import collect, report_json, run_suite
+    from .io import check_writable_dir, check_writable_file
+    from .suite import collect, run_suite
 
     if json_path is not None:
         check_writable_file(json_path, "--json")
@@ -90,33 +79,9 @@ def verify(
         else:
             reports = attach_gf(reports, dps=dps, console=err)
     elapsed = time.perf_counter() - start
-    table = Table(title="symkkt verify")
-    for col in ("claim", "status", "key values", "s"):
-        table.add_column(col, overflow="fold")
-    for rep in reports:
-        st = rep.status
-        table.add_row(rep.claim.claim_id, f"[{STATUS_STYLE[st]}]{st}[/]",
-                      _key_values(rep.values), f"{rep.seconds:.2f}")
-    out.print(table)
-    doc = report_json(reports, elapsed)
-    s = doc["summary"]
-    out.print(f"{s['verified']} verified, {s['refuted']} refuted, {s['unknown']} unknown "
-              f"of {s['total']} claims in {elapsed:.1f} s")
-    if evidence_note:
-        out.print(evidence_note)
-    for rep in reports:
-        if rep.status != "verified":
-            out.print(f"[{STATUS_STYLE[rep.status]}]{rep.claim.claim_id}[/]: "
-                      f"{'; '.join(rep.reasons)}")
-    if certificates is not None:
-        certificates.mkdir(parents=True, exist_ok=True)
-        for rep in reports:
-            if rep.certificate is not None:
-                write_json(certificates / f"{safe_filename(rep.claim.claim_id)}.json",
-                           rep.certificate)
-    if json_path is not None:
-        write_json(json_path, doc)
-    raise typer.Exit(0 if s["verified"] == s["total"] else 1)
+    raise typer.Exit(finish_run(reports, elapsed, title="symkkt verify", out=out,
+                                json_path=json_path, certificates=certificates,
+                                note=evidence_note))
 
 
 @app.command("check-cert")
