@@ -153,21 +153,7 @@ def run_check(tmp_path, capsys, text: str, name: str = "conv.toml", certs: bool 
     return info.value.code, {c["label"]: c for c in doc["claims"]}, cap.out
 
 
-THM32 = """\
-[network]
-activation = "relu"
-layers = [[["w1_1", "w1_2"], ["w2_1", "w2_2"]], [["v1", "v2"]]]
-[data]
-x = [[1, "1/4"], [-1, "1/4"]]
-y = [1, 1]
-[point]
-w1_1 = 0
-w1_2 = 2
-w2_1 = 0
-w2_2 = 0
-v1 = 2
-v2 = 0
-"""
+from test_check import THM32  # noqa: E402  (the same Theorem 3.2 file)
 
 DIAG = """\
 [network]

@@ -150,16 +150,18 @@ class Reader:
         except InputError as exc:
             raise self.fail("$.network", exc.message) from None
 
-    def data(self, obj: Any, net: NetSpec):
+    def data(self, obj: Any, net: NetSpec, names: Mapping[str, sympy.Symbol] | None = None):
+        """``(X, Y)``; with ``names`` the inputs may be expressions in those symbols."""
         xs = self.get(obj, "x", "$.data", list)
         ys = self.get(obj, "y", "$.data", list)
         if len(xs) != len(ys) or not xs:
             raise self.fail("$.data", f"{len(xs)} inputs but {len(ys)} labels")
+        what = "expressions" if names else "numbers"
         X = []
         for i, x in enumerate(xs):
             if not isinstance(x, list) or len(x) != net.input_dim:
-                raise self.fail(f"$.data.x[{i}]", f"expected a list of {net.input_dim} numbers")
-            X.append([self.number(v, f"$.data.x[{i}][{j}]") for j, v in enumerate(x)])
+                raise self.fail(f"$.data.x[{i}]", f"expected a list of {net.input_dim} {what}")
+            X.append([self.number(v, f"$.data.x[{i}][{j}]", names) for j, v in enumerate(x)])
         Y = []
         for i, y in enumerate(ys):
             if isinstance(y, bool) or y not in (1, -1):

@@ -587,22 +587,7 @@ def _read_space(rd: Reader, cert: dict, net: NetSpec):
 
 
 def _read_data(rd: Reader, cert: dict, net: NetSpec, names):
-    obj = rd.get(cert, "data", "$", dict)
-    xs = rd.get(obj, "x", "$.data", list)
-    ys = rd.get(obj, "y", "$.data", list)
-    if len(xs) != len(ys) or not xs:
-        raise rd.fail("$.data", f"{len(xs)} inputs but {len(ys)} labels")
-    X = []
-    for i, x in enumerate(xs):
-        if not isinstance(x, list) or len(x) != net.input_dim:
-            raise rd.fail(f"$.data.x[{i}]", f"expected a list of {net.input_dim} expressions")
-        X.append([rd.number(v, f"$.data.x[{i}][{j}]", names) for j, v in enumerate(x)])
-    Y = []
-    for i, y in enumerate(ys):
-        if isinstance(y, bool) or y not in (1, -1):
-            raise rd.fail(f"$.data.y[{i}]", f"label {y!r} must be 1 or -1")
-        Y.append(int(y))
-    return X, Y
+    return rd.data(rd.get(cert, "data", "$", dict), net, names)
 
 
 def _forward(net: NetSpec, theta, x, dec: Decider, where: str):
