@@ -23,6 +23,12 @@ Properties (each named, run by pytest via :func:`run_property` and by ``symkkt f
 ``gf``
     Needs :mod:`symkkt.gf`: gradient flow from random initializations meeting Theorem 3.2's
     hypotheses converges in direction to 3.2's KKT point.
+``convergence``
+    Needs the kernel kind ``convergence``: random exact inits inside the invariant sets of
+    Theorems 3.2, 4.1, 4.4 and 5.1 (m = 3, 4) with ``L(θ(0)) < 1``: the certificate is
+    verified; its mutants (init off the set, perturbed data, a set that is not invariant,
+    ``L(θ(0)) >= 1``, no positivity, the point doubled) are not; about a quarter of the
+    examples also run the flow (:mod:`symkkt.gf`) and compare its direction with θ̃.
 
 Reproducible: a run is determined by ``--seed`` (hypothesis' ``seed``), the profile and the
 example count; the example database is off. A failure is shrunk by hypothesis and the
@@ -278,7 +284,7 @@ def _explicit_on_command_line(param: str) -> bool | None:
 def fuzz(
     properties: Optional[List[str]] = typer.Argument(
         None, help="properties to run (default: all): perturbations, robustness, soundness, "
-                   "positive, gf"),
+                   "positive, gf, convergence"),
     examples: int = typer.Option(
         DEFAULT_EXAMPLES, "--examples",
         help="examples per property (default 100, or the profile's count if larger); costly "

@@ -122,12 +122,26 @@ def test_coordinates_that_drift_apart_are_refuted():
     assert v.status == "refuted" and "drift apart" in v.reasons[0]
 
 
-def test_positivity_without_a_proof_is_refuted():
+def test_positivity_without_a_proof_is_not_taken_on_trust():
     # dv1/dt = sum c_i sigma(<w1, x_i>) is not (multiple of v1) + (polynomial >= 0 in the
-    # positive coordinates): the kernel will not take v1 > 0 on trust.
+    # positive coordinates): the kernel will not take v1 > 0 on trust. The rule is only
+    # sufficient, so this is unknown, not refuted.
     v = check_certificate(cert_of(t32.instance(), t32.CONVERGENCE_INIT,
                                   fixed=["w2_1", "w2_2", "v2"], positive=["v1"]))
-    assert v.status == "refuted" and "v1 > 0 is not shown invariant" in v.reasons[0]
+    assert v.status == "unknown" and "v1 > 0 is not shown invariant" in v.reasons[0]
+
+
+def test_a_failure_on_a_piece_that_may_not_occur_is_unknown_but_at_init_refuted():
+    # 5.1 ReLU without "positive": the sign of t is undetermined, so mixed patterns such as
+    # (off, on) are enumerated although they never occur on the equal set.
+    names = diag_names(3)
+    v = check_certificate(cert_of(t51.instance("relu", 3), t51.gf_init(3), equal=[names]))
+    assert v.status == "unknown" and "may never occur" in v.reasons[0]
+    # 3.2 with the live neuron's w1_1 declared fixed: neuron 1 is undetermined on the set,
+    # but at init it is active on both inputs and dPhi/dw1_1 != 0 there: refuted.
+    v = check_certificate(cert_of(t32.instance(), t32.CONVERGENCE_INIT,
+                                  fixed=["w2_1", "w2_2", "v2", "w1_1"]))
+    assert v.status == "refuted" and "the one at init" in v.reasons[0]
 
 
 def test_a_point_that_is_not_the_limit_is_refuted():

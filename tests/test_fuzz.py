@@ -1,7 +1,8 @@
 """``symkkt fuzz``: every property under the ``ci`` profile, broken kernels caught, the command.
 
 Budget: the whole file stays under a minute (one run of every property through the command,
-shared by the per-property tests; two soundness runs against deliberately broken kernels).
+shared by the per-property tests; two soundness and two convergence runs against deliberately
+broken kernels).
 ``SYMKKT_FUZZ_FULL=1`` also runs ``symkkt fuzz --examples 200 --seed 1`` (about 10 minutes).
 """
 
@@ -68,7 +69,8 @@ def test_command_runs_every_property_and_writes_json(ci_run):
     assert doc is not None
     names = [p["name"] for p in doc["properties"]]
     assert names == F.property_names()
-    assert set(names) >= {"perturbations", "robustness", "soundness", "positive", "gf"}
+    assert set(names) >= {"perturbations", "robustness", "soundness", "positive", "gf",
+                          "convergence"}
     for p in doc["properties"]:
         assert {"examples", "failures", "status", "examples_requested"} <= set(p)
         assert p["failures"] == (p["status"] == "failed")
@@ -77,7 +79,8 @@ def test_command_runs_every_property_and_writes_json(ci_run):
     assert code == (1 if failed else 0)
 
 
-@pytest.mark.parametrize("name", ["perturbations", "robustness", "soundness", "positive", "gf"])
+@pytest.mark.parametrize("name", ["perturbations", "robustness", "soundness", "positive", "gf",
+                                  "convergence"])
 def test_property_holds_under_ci(ci_run, name):
     _, doc = ci_run
     (res,) = [p for p in doc["properties"] if p["name"] == name]
@@ -113,6 +116,8 @@ def broken_kernel_sandbox(monkeypatch):
 def _patched(func, old: str, new: str):
     """``func`` recompiled with one comparison changed (the kernel module's globals)."""
     src = textwrap.dedent(inspect.getsource(func))
+    # without its decorator (register_checker would refuse a second checker for the kind)
+    src = "\n".join(line for line in src.splitlines() if not line.startswith("@"))
     assert src.count(old) == 1, f"{old!r} is not in {func.__name__} exactly once"
     code = compile(src.replace(old, new), inspect.getsourcefile(func), "exec")
     ns: dict = {}
@@ -146,6 +151,48 @@ def test_soundness_catches_a_non_strict_norm_comparison(broken_kernel_sandbox):
     assert data["kernel"]["status"] == "verified"
     assert data["independent"]["valid"] is False
     assert "norm" in data["independent"]["reason"]
+
+
+def test_convergence_reports_every_mutation(ci_run):
+    _, doc = ci_run
+    (res,) = [p for p in doc["properties"] if p["name"] == "convergence"]
+    if res["status"] == "skipped":
+        pytest.skip(res["reason"])
+    notes = res["notes"]
+    assert notes["valid_certificates_verified"] == res["examples"]
+    for op, s in notes["mutants"].items():
+        assert op in notes["mutations"]
+        # every mutant tried was rejected (a verified one fails the property)
+        assert s["tried"] == s["refuted"] + s["unknown"] + s.get("input_error", 0), (op, s)
+    assert {"data", "not-invariant", "point-doubled"} <= set(notes["mutants"])
+
+
+def test_convergence_catches_a_kernel_skipping_the_tangency_check(broken_kernel_sandbox):
+    from symkkt.kernel import convergence as kernel_convergence
+
+    broken_kernel_sandbox.setattr(kernel_convergence, "_check_invariance",
+                                  lambda *args, **kw: ["(tangency not checked)"])
+    res = F.run_property("convergence", seed=0, shrink=False)
+    assert res.status == "failed", res.to_json()
+    assert res.examples <= 3
+    data = res.counterexample
+    assert data["mutation"] in {"idle-neuron-on", "not-invariant"}
+    assert data["kernel"]["status"] == "verified"
+    assert data["certificate"]["kind"] == "convergence"
+
+
+def test_convergence_catches_a_kernel_ignoring_the_initial_loss(broken_kernel_sandbox):
+    from symkkt.kernel import convergence as kernel_convergence
+
+    broken = _patched(kernel_convergence._check_convergence,
+                      "decide(1 - _loss(loss, margins)) <= 0",
+                      "decide(1 - _loss(loss, margins)) < -1")
+    broken_kernel_sandbox.setitem(kernel_certificate._CHECKERS, "convergence", broken)
+    res = F.run_property("convergence", seed=0, shrink=False)
+    assert res.status == "failed", res.to_json()
+    data = res.counterexample
+    assert data["mutation"] == "low-loss-fails"
+    assert data["theorem"] == "3.2" and data["kernel"]["status"] == "verified"
 
 
 def test_same_seed_same_examples(monkeypatch):

@@ -899,6 +899,33 @@ def _finish_gf(state: dict) -> dict:
             "worst_error_over_tolerance": state.get("worst_ratio")}
 
 
+# ============================================================================ convergence
+
+
+def _convergence_examples(ctx: dict):
+    from . import convergence as C
+
+    return C.examples(ctx)
+
+
+def _check_convergence(example, state: dict) -> None:
+    from . import convergence as C
+
+    C.check(example, state, PropertyFailure, budget_spent)
+
+
+def _finish_convergence(state: dict) -> dict:
+    from . import convergence as C
+
+    return C.finish(state)
+
+
+def _skip_convergence() -> str | None:
+    from . import convergence as C
+
+    return C.skip_reason()
+
+
 # ============================================================================ registry
 
 
@@ -934,3 +961,11 @@ _register(Spec(
     "gf",
     "gradient flow from random inits meeting 3.2's hypotheses reaches 3.2's KKT point",
     _gf_examples, _check_gf, skip_reason=_skip_gf, finish=_finish_gf, cost=0.1))
+_register(Spec(
+    "convergence",
+    "random inits in the invariant sets of 3.2, 4.1, 4.4, 5.1 with L < 1: convergence "
+    "certificates verified; mutants (init off the set, data, a set that is not invariant, "
+    "L >= 1, no positivity, the point doubled) not verified; "
+    "some flows compared",
+    _convergence_examples, _check_convergence, skip_reason=_skip_convergence,
+    finish=_finish_convergence, cost=1.0))

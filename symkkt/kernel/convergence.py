@@ -46,9 +46,12 @@ Clarke subdifferential of Φ_i at every feasible point of ``V`` is that single g
 Otherwise, or if a system is not zero-dimensional, the verdict is ``unknown``.
 
 Verdicts: ``verified`` when 1-3 hold and the only surviving KKT point is θ̃; ``refuted`` when
-θ(0) is not in ``S``, ``L(θ(0)) >= 1``, an identity provably fails (the set is not invariant),
-or θ̃ is not among the KKT points of the cone; ``unknown`` when another KKT point survives (the
-argument cannot tell which one GF picks) or something is undecidable.
+θ(0) is not in ``S``, ``L(θ(0)) >= 1``, an identity fails on a piece that provably occurs
+(linear networks; a piece forced on the whole set; θ(0)'s own piece with a non-zero normal
+component there: the set is not invariant), or θ̃ is not among the KKT points of the cone;
+``unknown`` when an identity fails only on pieces that may never occur, the positivity rule
+(only sufficient) fails, another KKT point survives (the argument cannot tell which one GF
+picks) or something is undecidable.
 
 Fields (besides ``network``, ``data``, ``point`` = θ̃; Problem 2 only): ``init`` (parameter ->
 exact number), ``losses`` (subset of ``["exp", "logistic"]``, default both), ``invariant``:
@@ -276,30 +279,57 @@ def _setting(net: NetSpec, fixed, equal, values: Mapping[str, sympy.Expr] | None
 
 
 def _check_invariance(net, X, Y, init, fixed, equal, positive, pieces) -> list[str]:
+    """Tangency and positivity on every piece possible near the set (see the module doc).
+
+    A failed identity refutes the certificate only where the failing piece provably occurs:
+    for a linear network (one piece), for a piece forced on the whole set (every hidden sign
+    determined there), or for the piece of θ(0) itself when θ(0)'s hidden inputs are all
+    non-zero and the normal component is non-zero at θ(0) (then the flow leaves the set at
+    once). Otherwise the enumerated piece may never occur and the verdict is ``unknown``. A
+    failed positivity rule is ``unknown`` too: the rule is only sufficient.
+    """
     theta, rep, gens = _setting(net, fixed, equal, init)
     pos = frozenset(rep[n] for n in positive)
     sub = pieces.on(theta)
+    at_init = {rep[n]: init[n] for n in rep}
     n_pieces = 0
+
+    def fail(msg: str, pat, comp: sympy.Expr, x, forced: bool) -> None:
+        if pat is None or forced:
+            raise Refuted(msg)
+        _, pre = net.forward(init, x, pat)
+        strict = all(decide(z) == (1 if pat[l][j] else -1)
+                     for l, layer in enumerate(pre) for j, z in enumerate(layer))
+        if strict and decide(sympy.expand(comp.xreplace(at_init))) != 0:
+            raise Refuted(msg + " (this piece is the one at init, where the component is "
+                                "non-zero)")
+        raise Unknown(msg + "; this piece may never occur along the flow, so the set is not "
+                            "refuted, only not shown invariant")
+
     for i, (x, y) in enumerate(zip(X, Y)):
-        for pat in (p for c in pattern_classes(net, theta, x, gens, pos) for p in expand_class(c)):
+        classes = pattern_classes(net, theta, x, gens, pos)
+        forced = len(classes) == 1 and (classes[0] is None
+                                        or all(b is not None for r in classes[0] for b in r))
+        for pat in (p for c in classes for p in expand_class(c)):
             n_pieces += 1
             _, grad = pieces.get(x, pat)
             g = {p: sympy.expand(grad[p].xreplace(sub)) for p in net.params}
             where = f"sample {i + 1}" + ("" if pat is None else f", pattern {list(pat)}")
             for p in fixed:
                 if not _is_zero(g[p]):
-                    raise Refuted(f"{where}: dPhi/d{p} = {txt(g[p])} is not 0 on the "
-                                  f"invariant set, so {p} does not stay fixed")
+                    fail(f"{where}: dPhi/d{p} = {txt(g[p])} is not 0 on the invariant set, so "
+                         f"{p} does not stay fixed", pat, g[p], x, forced)
             for grp in equal:
                 for q in grp[1:]:
-                    if not _is_zero(g[grp[0]] - g[q]):
-                        raise Refuted(f"{where}: dPhi/d{grp[0]} - dPhi/d{q} = "
-                                      f"{txt(sympy.expand(g[grp[0]] - g[q]))} is not 0 on the "
-                                      f"invariant set, so {grp[0]} and {q} drift apart")
+                    d = sympy.expand(g[grp[0]] - g[q])
+                    if not _is_zero(d):
+                        fail(f"{where}: dPhi/d{grp[0]} - dPhi/d{q} = {txt(d)} is not 0 on the "
+                             f"invariant set, so {grp[0]} and {q} drift apart", pat, d, x,
+                             forced)
             for p in positive:
                 h = sympy.expand((y * g[p]).xreplace({rep[p]: 0}))
                 if not _nonneg_on_orthant(h, gens, pos):
-                    raise Refuted(f"{where}: y*dPhi/d{p} = {txt(sympy.expand(y * g[p]))} is "
+                    raise Unknown(f"{where}: y*dPhi/d{p} = {txt(sympy.expand(y * g[p]))} is "
                                   f"not (multiple of {p}) + (non-negative polynomial in the "
                                   f"positive coordinates), so {p} > 0 is not shown invariant")
     return [f"the invariant set is tangent to every piece of the flow ({n_pieces} "
