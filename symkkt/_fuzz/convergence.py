@@ -493,6 +493,8 @@ def _verdict_json(v) -> dict:
 
 
 def _jsonable_point(pt: dict) -> dict:
+    from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
+
     from ..kernel.grammar import to_text
 
-    return {p: to_text(sympy.sympify(v)) for p, v in pt.items()}
+    return {p: to_text(_as_expr(v)) for p, v in pt.items()}
