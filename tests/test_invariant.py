@@ -19,7 +19,7 @@ import theorems.thm_4_4 as t44
 import theorems.thm_5_1 as t51
 from symkkt.check import check as check_cmd
 from symkkt.claimfile import parse_claim_text
-from symkkt.cli import app, main
+from symkkt.cli import app
 from symkkt.kernel import check_certificate
 from symkkt.network import conv_disjoint, diagonal
 from symkkt.problems import Instance
@@ -138,22 +138,14 @@ def test_search_gives_up_gracefully(monkeypatch):
 
 
 def run_check(tmp_path, capsys, text: str, name: str = "conv.toml", certs: bool = False):
+    """test_check's runner on one file written from ``text``; claims keyed by label."""
     f = tmp_path / name
     f.write_text(text, encoding="utf-8")
-    out_json = tmp_path / "report.json"
-    args = ["check", str(f), "--json", str(out_json)]
-    if certs:
-        args += ["--certificates", str(tmp_path / "certs")]
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    cap = capsys.readouterr()
-    assert "Traceback" not in cap.err + cap.out
-    assert info.value.code in (0, 1), cap.err
-    doc = json.loads(out_json.read_text())
-    return info.value.code, {c["label"]: c for c in doc["claims"]}, cap.out
+    code, doc, out = _run_check(tmp_path, capsys, f, certs=certs)
+    return code, by_label(doc), out
 
 
-from test_check import THM32  # noqa: E402  (the same Theorem 3.2 file)
+from test_check import THM32, by_label, run_check as _run_check  # noqa: E402
 
 DIAG = """\
 [network]
