@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import List, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -130,35 +130,73 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def _typer_error_classes() -> tuple[type, type]:
+    """typer's own ``(ClickException, UsageError)`` classes.
+
+    typer >= 0.20 vendors click (``typer._click``) and no longer depends on the ``click``
+    package; older typer re-exports click's classes. Either way ``typer.BadParameter`` derives
+    from both, so they are read off its MRO rather than imported from a package that may be
+    absent, or present but a different one (mkdocs brings its own click).
+    """
+    mro = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
+    return mro["ClickException"], mro["UsageError"]
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    err.print(_one_line(message), markup=False, highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+def _usage_error(exc: Exception) -> str:
+    """One line for a typer usage error: what, in which command, and where to look."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "symkkt"
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        # typer has printed the help (rich writes it while formatting); say what is missing
+        if str(getattr(exc, "message", "")).strip():
+            out.print(exc.message, markup=False, highlight=False)
+        return f"error: {command}: missing command or argument (see the help above)"
+    what = _one_line(exc.format_message()).rstrip(".")
+    return f"error: {command}: {what} (try '{command} --help')"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, turning deliberate errors into one line and exit code 2."""
+    """Entry point: run the app; every error ends in one line on stderr.
+
+    Exit codes: what the command returns (0/1); 2 for bad input (typer's usage errors, a bad
+    option value, an unwritable path, a malformed file: nothing written); 3 for an internal
+    error (a bug: one line, ``SYMKKT_DEBUG=1`` shows the traceback); 130 if interrupted.
+    """
+    click_exception, usage_error = _typer_error_classes()
     try:
-        rc = app(args=argv, standalone_mode=False)
+        rc = app(args=argv, prog_name="symkkt", standalone_mode=False)
         sys.exit(rc if isinstance(rc, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except InputError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except SymkktError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
-    except Exception as exc:  # the click usage errors, then genuine bugs
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except SymkktError as exc:  # InputError and the other deliberate errors
+        _fail(f"error: {exc}", 2)
+    except (KeyboardInterrupt, typer.Abort):
+        _fail("interrupted", 130)
+    except usage_error as exc:
+        _fail(_usage_error(exc), 2)
+    except click_exception as exc:  # e.g. a file option typer could not open: bad input too
+        _fail(f"error: {exc.format_message()}", 2)
+    except BrokenPipeError:  # `symkkt ... | head`: stdout went away, nothing to report
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        sys.exit(1)
+    except Exception as exc:  # a genuine bug
         if os.environ.get("SYMKKT_DEBUG"):
             raise
-        err.print(f"internal error: {type(exc).__name__}: {exc} (set SYMKKT_DEBUG=1 for a "
-                  f"traceback)", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(3)
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set SYMKKT_DEBUG=1 for a "
+              f"traceback)", 3)
 
 
 if __name__ == "__main__":

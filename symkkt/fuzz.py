@@ -268,17 +268,16 @@ def _given(value: Any) -> tuple[Any, bool]:
     return value, True
 
 
-def _explicit_on_command_line(param: str) -> bool | None:
-    import click
-    from click.core import ParameterSource
+def _explicit_on_command_line(ctx: Any, param: str) -> bool | None:
+    """Whether ``param`` was typed on the command line (``None``: not run as a command).
 
-    ctx = click.get_current_context(silent=True)
-    if ctx is None or param not in ctx.params:  # not invoked as this command
+    ``ctx`` is the context typer passes to the command; the parameter source is compared by
+    name, so neither ``click`` nor typer's vendored copy of it is imported here.
+    """
+    if ctx is None or not hasattr(ctx, "get_parameter_source") or param not in ctx.params:
         return None
-    try:
-        return ctx.get_parameter_source(param) not in (ParameterSource.DEFAULT, None)
-    except Exception:
-        return None
+    source = ctx.get_parameter_source(param)
+    return None if source is None else source.name != "DEFAULT"
 
 
 def fuzz(
@@ -292,6 +291,7 @@ def fuzz(
     seed: int = typer.Option(0, "--seed", help="hypothesis seed: same seed, same run"),
     json_path: Optional[Path] = typer.Option(None, "--json", help="write the JSON report"),
     profile: str = typer.Option("ci", "--profile", help="hypothesis profile: ci or thorough"),
+    ctx: typer.Context = None,  # type: ignore[assignment]  # given by typer, None if called
 ) -> None:
     """Search for counterexamples with hypothesis; print each shrunk one as claim data.
 
@@ -308,7 +308,7 @@ def fuzz(
     seed, _ = _given(seed)
     json_path, _ = _given(json_path)
     profile, _ = _given(profile)
-    cli = _explicit_on_command_line("examples")
+    cli = _explicit_on_command_line(ctx, "examples")
     if cli is not None:
         given_ex = cli
     known = property_names()
