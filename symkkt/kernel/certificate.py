@@ -30,11 +30,11 @@ from ..errors import InputError, UndecidedError
 from .exact import leading_term, prove_nonnegative, sign, interval_eval, _context, _Domain
 from .grammar import parse_exact, parse_number, to_text
 from .net import NetSpec, Pattern
+from .schema import FORMAT_VERSION, KINDS as SCHEMAS, _key_path, validate
 
 __all__ = ["Verdict", "check_certificate", "load_certificate", "kinds", "register_checker", "FORMAT_VERSION",
            "Reader", "Refuted", "Unknown", "decide", "txt", "norm2", "problem_layer", "feasibility", "witness_reason", "EPSILON"]
 
-FORMAT_VERSION = 1
 EPSILON = sympy.Symbol("epsilon", positive=True)
 
 
@@ -474,9 +474,12 @@ def register_checker(kind: str):
     """Decorator: make ``fn(reader, cert) -> Verdict`` the checker of certificate ``kind``.
 
     Other kernel modules (never search code) register their kinds this way; the kernel
-    package imports them all on first use.
+    package imports them all on first use. Every kind has its fields declared in
+    :mod:`.schema`, which :func:`check_certificate` validates before the checker runs.
     """
     def deco(fn):
+        if kind not in SCHEMAS:
+            raise ValueError(f"kind {kind!r} has no table in symkkt/kernel/schema.py")
         if kind in _CHECKERS:
             raise ValueError(f"checker for kind {kind!r} registered twice")
         _CHECKERS[kind] = fn
@@ -500,25 +503,59 @@ def kinds() -> tuple[str, ...]:
 
 
 def check_certificate(cert: Any, source: str = "<certificate>") -> Verdict:
-    """Check one certificate (a dict as read from JSON). Malformed data raises InputError."""
-    rd = Reader(source)
-    if not isinstance(cert, dict):
-        raise rd.fail("$", "a certificate must be a JSON object")
-    version = rd.get(cert, "symkkt_certificate", "$", int)
-    if version != FORMAT_VERSION:
-        raise rd.fail("$.symkkt_certificate", f"format version {version} is not supported "
-                                               f"(this kernel reads {FORMAT_VERSION})")
-    kind = rd.get(cert, "kind", "$", str)
-    if kind not in _CHECKERS:
-        raise rd.fail("$.kind", f"kind={kind!r} is not one of {', '.join(kinds())}")
-    return _CHECKERS[kind](rd, cert)
+    """Check one certificate (a dict as read from JSON). Malformed data raises InputError: the
+    whole certificate is first validated against its kind's table in :mod:`.schema`."""
+    validate(cert, source)
+    return _CHECKERS[cert["kind"]](Reader(source), cert)
+
+
+class _Repeated(dict):
+    """A JSON object in which the key ``repeated`` occurs more than once."""
+
+    repeated: str
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    rep = _Repeated(out)
+    seen: set[str] = set()
+    for k, _ in pairs:
+        if k in seen:
+            rep.repeated = k
+            return rep
+        seen.add(k)
+    raise AssertionError("unreachable: fewer keys than pairs means a repeated key")
+
+
+def _repeated_key(doc: Any) -> str | None:
+    """The JSON path of the first repeated key in ``doc`` (document order), if any."""
+    stack: list[tuple[str, Any]] = [("$", doc)]
+    while stack:
+        path, v = stack.pop()
+        if isinstance(v, _Repeated):
+            return _key_path(path, v.repeated)
+        if isinstance(v, dict):
+            stack.extend(reversed([(_key_path(path, k), x) for k, x in v.items()]))
+        elif isinstance(v, list):
+            stack.extend(reversed([(f"{path}[{i}]", x) for i, x in enumerate(v)]))
+    return None
 
 
 def load_certificate(text: str, source: str = "<certificate>") -> Any:
-    """Parse JSON text (numbers only as ints or strings are used later)."""
+    """Parse JSON text (numbers only as ints or strings are used later). A key repeated in
+    one object is an error (``json.loads`` would keep the last one silently, so a reader of
+    the file and the kernel could see different values)."""
     try:
-        return json.loads(text, parse_float=lambda s: s, parse_constant=lambda s: s)
+        doc = json.loads(text, parse_float=lambda s: s, parse_constant=lambda s: s,
+                         object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", source, exc.lineno, exc.colno) from None
     except RecursionError:
         raise InputError("invalid JSON: nested too deeply", source) from None
+    where = _repeated_key(doc)
+    if where is not None:
+        raise InputError(f"{where}: duplicate key (a key may occur only once per object)",
+                         source)
+    return doc
