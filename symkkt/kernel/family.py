@@ -89,6 +89,7 @@ from ..errors import UndecidedError
 from .certificate import EPSILON, Reader, Refuted, Unknown, Verdict, decide, register_checker, txt
 from .exact import _context, _Domain, leading_term, prove_nonnegative
 from .exact import interval_eval as _enclose
+from .schema import MAX_DEPTH_MIN, MAX_WIDTH, MULTIPLIER_RULES as RULES
 
 __all__ = ["KIND", "M", "FamilySpec", "read_family", "norm2_in_m", "multiplier_in_m",
            "leading_term_in_m", "MAX_WIDTH", "MAX_DEPTH_MIN", "RULES"]
@@ -96,9 +97,6 @@ __all__ = ["KIND", "M", "FamilySpec", "read_family", "norm2_in_m", "multiplier_i
 KIND = "diagonal-family"
 M = sympy.Symbol("m", positive=True, integer=True)
 """The depth, as a symbol (only in reported values; never in a certificate)."""
-MAX_WIDTH = 64
-MAX_DEPTH_MIN = 1000
-RULES = ("balanced", "none")
 _COUNTEREXAMPLE_DEPTHS = 20
 _MAX_PAIRS = 40
 ZERO = sympy.Integer(0)
@@ -120,61 +118,31 @@ class FamilySpec:
     eps0: sympy.Rational | None
 
 
-def _int_field(rd: Reader, obj: dict, key: str, path: str, lo: int, hi: int) -> int:
-    v = rd.get(obj, key, path, int)
-    if isinstance(v, bool) or not lo <= v <= hi:
-        raise rd.fail(f"{path}.{key}", f"{key}={v!r} must be an integer in {lo}..{hi}")
-    return v
-
-
-def _numbers(rd: Reader, raw: Any, n: int, path: str, names=None) -> tuple[sympy.Expr, ...]:
-    if not isinstance(raw, list) or len(raw) != n:
-        raise rd.fail(path, f"expected a list of {n} exact numbers (one per coordinate)")
+def _numbers(rd: Reader, raw: list, path: str, names=None) -> tuple[sympy.Expr, ...]:
     return tuple(rd.number(v, f"{path}[{i}]", names) for i, v in enumerate(raw))
 
 
 def read_family(rd: Reader, cert: dict) -> FamilySpec:
-    """Parse the fields (malformed data raises InputError with its ``$.path``)."""
-    act = rd.get(cert, "activation", "$", str)
-    if act not in ("linear", "relu"):
-        raise rd.fail("$.activation", f"activation={act!r} must be 'linear' or 'relu'")
-    n = _int_field(rd, cert, "width", "$", 1, MAX_WIDTH)
-    depth_min = rd.get(cert, "depth_min", "$", int)
-    if isinstance(depth_min, bool) or depth_min > MAX_DEPTH_MIN:
-        raise rd.fail("$.depth_min", f"depth_min={depth_min!r} must be an integer at most "
-                                     f"{MAX_DEPTH_MIN}")
-    data = rd.get(cert, "data", "$", dict)
-    xs = rd.get(data, "x", "$.data", list)
-    ys = rd.get(data, "y", "$.data", list)
-    if len(xs) != 1 or len(ys) != 1:
-        raise rd.fail("$.data", f"kind {KIND!r} takes exactly one sample ({len(xs)} inputs, "
-                                f"{len(ys)} labels)")
-    x = _numbers(rd, xs[0], n, "$.data.x[0]")
-    y = ys[0]
-    if isinstance(y, bool) or y not in (1, -1):
-        raise rd.fail("$.data.y[0]", f"label {y!r} must be 1 or -1")
-    point = _numbers(rd, rd.get(cert, "point", "$", list), n, "$.point")
-    rule = rd.get(cert, "multiplier_rule", "$", str)
-    if rule not in RULES:
-        raise rd.fail("$.multiplier_rule", f"multiplier_rule={rule!r} must be one of "
-                                           f"{', '.join(RULES)}")
-    raw_curve = rd.get(cert, "curve", "$", dict, required=False)
+    """The fields as exact values. The schema (:mod:`.schema`) has checked their types,
+    ranges and lengths (width 1..MAX_WIDTH, depth_min <= MAX_DEPTH_MIN, one sample, ``width``
+    coordinates everywhere); what needs exact values is checked here (InputError with the
+    field's ``$.path``)."""
+    n = cert["width"]
+    raw_curve = cert.get("curve")
     curve, k, eps0 = None, 1, None
     if raw_curve is not None:
-        var = rd.get(raw_curve, "variable", "$.curve", str, required=False) or "epsilon"
-        if var != "epsilon":
-            raise rd.fail("$.curve.variable", f"variable={var!r} must be 'epsilon'")
-        if "substitution_power" in raw_curve:
-            k = _int_field(rd, raw_curve, "substitution_power", "$.curve", 1, 12)
-        curve = _numbers(rd, rd.get(raw_curve, "products", "$.curve", list), n,
-                         "$.curve.products", {"epsilon": EPSILON})
-        eps0 = rd.number(rd.get(cert, "eps0", "$"), "$.eps0")
+        k = raw_curve.get("substitution_power", 1)
+        curve = _numbers(rd, raw_curve["products"], "$.curve.products", {"epsilon": EPSILON})
+        eps0 = rd.number(cert["eps0"], "$.eps0")
         if not (eps0.is_Rational and eps0 > 0):
             raise rd.fail("$.eps0", f"eps0={eps0} must be a positive rational")
-    elif rule == "none":
+    elif cert["multiplier_rule"] == "none":
         raise rd.fail("$", "the certificate claims nothing: give a curve or "
                            "multiplier_rule 'balanced'")
-    return FamilySpec(act, n, depth_min, x, int(y), point, rule, curve, k, eps0)
+    return FamilySpec(cert["activation"], n, cert["depth_min"],
+                      _numbers(rd, cert["data"]["x"][0], "$.data.x[0]"), cert["data"]["y"][0],
+                      _numbers(rd, cert["point"], "$.point"), cert["multiplier_rule"], curve, k,
+                      eps0)
 
 
 # ------------------------------------------------------------------ expressions in the depth m

@@ -24,7 +24,10 @@ too. Duplicate JSON keys are refused by :func:`~symkkt.kernel.certificate.load_c
 :func:`render_markdown` writes the same tables as the field reference of
 ``docs/certificates.md`` (``python docs/gen_field_reference.py``).
 
-This module imports only :mod:`symkkt.errors` and the kernel's own :mod:`.net`.
+Every exact number is parsed here with the whitelist grammar (with the names its field may
+use), so a malformed number is an input error wherever it is, even in a part of the
+certificate the checker would never reach. This module imports only :mod:`symkkt.errors` and
+the kernel's own :mod:`.grammar` and :mod:`.net`.
 """
 
 from __future__ import annotations
@@ -33,12 +36,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
+import sympy
+
 from ..errors import InputError
+from .grammar import parse_exact, parse_number
 from .net import NetSpec
 
 __all__ = ["KINDS", "KindSchema", "validate", "render_markdown", "FORMAT_VERSION",
            "MAX_WIDTH", "MAX_DEPTH_MIN", "MAX_PARAMETERS", "MAX_VARIABLES", "MAX_EVENTS",
-           "MAX_SUBSTITUTION_POWER", "MAX_ROOT"]
+           "MAX_SUBSTITUTION_POWER", "MAX_ROOT", "MULTIPLIER_RULES", "RESERVED", "EPSILON"]
 
 FORMAT_VERSION = 1
 MAX_WIDTH = 64                 # diagonal-family: width n in 1..64
@@ -48,6 +54,10 @@ MAX_VARIABLES = 16             # cone-probability: at most 16 Gaussian variables
 MAX_EVENTS = 16                # cone-probability: at most 16 events
 MAX_SUBSTITUTION_POWER = 12    # curves: epsilon = t**k, k in 1..12
 MAX_ROOT = 12                  # robust aux: q-th roots, q in 2..12
+MULTIPLIER_RULES = ("balanced", "none")   # diagonal-family
+RESERVED = frozenset({"epsilon", "pi", "sqrt", "sin", "cos", "Rational", "t", "s", "E", "I"})
+"""Names a ``robust`` parameter or aux may not take (grammar names and the kernel's own)."""
+EPSILON = sympy.Symbol("epsilon", positive=True)
 
 
 # ------------------------------------------------------------------------------ context
@@ -60,6 +70,7 @@ class _Ctx:
         self.root = root
         self.source = source
         self.net: NetSpec | None = None
+        self.box: dict[str, sympy.Symbol] = {}   # robust: parameters and aux names so far
 
     def fail(self, path: str, msg: str) -> InputError:
         return InputError(f"{path}: {msg}", source=self.source)
@@ -259,19 +270,41 @@ class Bool(Spec):
 
 
 @dataclass(frozen=True)
-class Number(Spec):
-    """An exact number: a JSON integer or a string in the whitelist grammar (the checker
-    parses it; ``names`` says which names it may use, for the docs)."""
+class Names:
+    """The names an expression may use: ``doc`` for the docs, ``fn`` gives the symbols."""
 
-    names: str = ""
+    doc: str
+    fn: Callable[[_Ctx], dict]
+
+
+EPS = Names("`epsilon`", lambda c: {"epsilon": EPSILON})
+BOX = Names("the parameters and aux names", lambda c: dict(c.box))
+BOX_EARLIER = Names("the parameters and earlier aux names", lambda c: dict(c.box))
+BOX_EPS = Names("`epsilon`, the parameters and aux names",
+                lambda c: {**c.box, "epsilon": EPSILON})
+
+
+@dataclass(frozen=True)
+class Number(Spec):
+    """An exact number: a JSON integer or a string in the whitelist grammar, parsed here (the
+    checker parses it again into the same value); with ``names`` an expression in them."""
+
+    names: Names | None = None
 
     def check(self, v, path, ctx):
         if not (_is_int(v) or isinstance(v, str)):
             raise ctx.fail(path, f"expected an exact number (an integer or a string), got "
                                  f"{_what(v)}")
+        try:
+            if self.names is None:
+                parse_number(v, source=ctx.source)
+            else:
+                parse_exact(str(v), self.names.fn(ctx), source=ctx.source)
+        except InputError as exc:
+            raise ctx.fail(path, exc.message) from None
 
     def text(self):
-        return f"expression in {self.names}" if self.names else "exact number"
+        return f"expression in {self.names.doc}" if self.names else "exact number"
 
 
 @dataclass(frozen=True)
@@ -517,6 +550,27 @@ class Pattern(Spec):
 
 
 @dataclass(frozen=True)
+class FreshName(Spec):
+    """``robust``: a new name (an identifier, not reserved, not a network parameter, not
+    declared before). With ``declare`` (box parameters) it is declared here, a real symbol;
+    aux names are declared after their entry, positive symbols, by the aux object's
+    ``after``."""
+
+    declare: bool = False
+
+    def check(self, v, path, ctx):
+        Str(identifier=True).check(v, path, ctx)
+        if v in RESERVED or v in ctx.net.params or v in ctx.box:
+            raise ctx.fail(path, f"{_short(v)} must be a fresh name (not a network parameter, "
+                                 f"a reserved name or a name declared before)")
+        if self.declare:
+            ctx.box[v] = sympy.Symbol(v, real=True)
+
+    def text(self):
+        return "fresh identifier"
+
+
+@dataclass(frozen=True)
 class NameMap(Spec):
     """An object from identifiers (declared here) to ``value``, with 1..``max`` entries."""
 
@@ -572,6 +626,11 @@ class Event(Spec):
 # ----------------------------------------------------------------------------- the tables
 
 
+def _declare_aux(obj: dict, path: str, ctx: _Ctx) -> None:
+    """A robust aux name is usable in the numbers after its own entry."""
+    ctx.box[obj["name"]] = sympy.Symbol(obj["name"], positive=True)
+
+
 def _build_network(obj: dict, path: str, ctx: _Ctx) -> None:
     layers = tuple(tuple(tuple(None if e in ("0", 0) else e for e in row) for row in layer)
                    for layer in obj["layers"])
@@ -592,11 +651,15 @@ def _network(activations: tuple[str, ...]) -> Obj:
     ), after=_build_network, name="network (object)")
 
 
-DATA = Obj((
-    Field("x", List(List(Number(), length=INPUT_DIM), min=1), "inputs, one per sample"),
-    Field("y", List(Enum((1, -1)), length=SAMPLES), "labels"),
-), name="data (object)")
+def _data(names: Names | None = None) -> Obj:
+    return Obj((
+        Field("x", List(List(Number(names), length=INPUT_DIM), min=1),
+              "inputs, one per sample"),
+        Field("y", List(Enum((1, -1)), length=SAMPLES), "labels"),
+    ), name="data (object)")
 
+
+DATA = _data()
 POINT = ParamMap(Number())
 
 
@@ -619,26 +682,25 @@ SEVERAL_EVENTS = Cond("required with 2 or more events",
                       lambda ctx, obj: True if len(obj["events"]) > 1 else None)
 
 
-def _numbers(length: Dim | int, doc_names: str = "") -> List:
-    return List(Number(doc_names), length=length)
+def _numbers(length: Dim | int, names: Names | None = None) -> List:
+    return List(Number(names), length=length)
 
 
-PIECE = Obj((
-    Field("weight", Number(), "convex weight (>= 0; the weights of a sample sum to 1)"),
-    Field("pattern", Pattern(), "the smooth piece"),
-    Field("witness", ParamMap(Number(), "some"),
-          "direction d (missing parameters 0): θ + s·d lies strictly inside the piece for "
-          "small s > 0", required=False),
-))
-
-
-def _subgradients(required: bool | Cond) -> Field:
-    return Field("subgradients", List(List(PIECE), length=SAMPLES),
+def _subgradients(required: bool | Cond, names: Names | None = None) -> Field:
+    piece = Obj((
+        Field("weight", Number(names), "convex weight (>= 0; the weights of a sample sum "
+                                       "to 1)"),
+        Field("pattern", Pattern(), "the smooth piece"),
+        Field("witness", ParamMap(Number(names), "some"),
+              "direction d (missing parameters 0): θ + s·d lies strictly inside the piece "
+              "for small s > 0", required=False),
+    ))
+    return Field("subgradients", List(List(piece), length=SAMPLES),
                  "per sample, the pieces of its Clarke subgradient (`[]` when λ_i = 0)",
                  required)
 
 
-def _curve_obj(names: str) -> Obj:
+def _curve_obj(names: Names) -> Obj:
     return Obj((
         Field("variable", Enum(("epsilon",)), "the curve variable", required=False),
         Field("substitution_power", Int(1, MAX_SUBSTITUTION_POWER),
@@ -650,7 +712,7 @@ def _curve_obj(names: str) -> Obj:
 
 
 CURVE_FIELDS = (
-    Field("curve", _curve_obj("`epsilon`"), "the curve θ'(ε) → θ̃ as ε → 0+"),
+    Field("curve", _curve_obj(EPS), "the curve θ'(ε) → θ̃ as ε → 0+"),
     Field("eps0", Number(), "a positive rational: the claim holds for every ε in (0, eps0]"),
 )
 
@@ -693,8 +755,9 @@ GLOBAL_TYPES = ("predictor", "neuron-sum", "patterns")
 
 @dataclass(frozen=True)
 class KindSchema:
-    """A kind's table: the instance fields (``network``, ``data``, ``problem``, ``point``)
-    when ``instance``, with the allowed problems and activations, then ``fields``."""
+    """A kind's table: the instance fields when ``instance`` (``network``, then ``pre``, then
+    ``data``, ``problem``, ``point``, whose numbers may use ``names``), with the allowed
+    problems and activations, then ``fields``."""
 
     fields: tuple[Field, ...]
     doc: str
@@ -702,6 +765,8 @@ class KindSchema:
     problems: tuple[int, ...] = (2, 4)
     activations: tuple[str, ...] = ("linear", "relu")
     problem_required: bool = False
+    pre: tuple[Field, ...] = ()
+    names: Names | None = None
 
     def obj(self) -> Obj:
         common = (
@@ -714,10 +779,11 @@ class KindSchema:
         if self.instance:
             inst = (
                 Field("network", _network(self.activations), "the network"),
-                Field("data", DATA, "the samples"),
+                *self.pre,
+                Field("data", _data(self.names), "the samples"),
                 Field("problem", _problem(self.problems),
                       "the problem (default `{\"number\": 2}`)", self.problem_required),
-                Field("point", POINT, "the point θ̃"),
+                Field("point", ParamMap(Number(self.names)), "the point θ̃"),
             )
         return Obj(common + inst + self.fields)
 
@@ -775,28 +841,27 @@ _kinds_body: dict[str, KindSchema] = {
         Field("dual", _numbers(SAMPLES), "LP dual μ, one per sample"),
     ), "β̃ is optimal for Problem 3", problems=(2,), activations=("linear",)),
     "robust": KindSchema((
-        Field("parameters", List(Str(identifier=True), min=1, max=MAX_PARAMETERS, unique=True),
-              "the box parameters δ (fresh names)"),
+        Field("multipliers", _numbers(SAMPLES, BOX), "KKT section: λ_i(δ)", required=False),
+        _subgradients(RELU_WITH_MULTIPLIERS, BOX),
+        Field("curve", _curve_obj(BOX_EPS), "not-local section: θ'(ε, δ)", required=False),
+        Field("eps0", Number(), "a positive rational (one for the whole box)", WITH_CURVE),
+        Field("bound", Tagged("type", {"subsets": Obj((
+            Field("alpha", _numbers(SAMPLES, BOX), "α(δ) >= 0"),))},
+            "the dual bound"), "global section", required=False),
+    ), "one certificate for a whole box of parameters (at least one of the sections "
+       "`multipliers`, `curve`, `bound`); `data.x` and `point` may be expressions in the "
+       "parameters and aux names", problems=(2,), names=BOX, pre=(
+        Field("parameters", List(FreshName(declare=True), min=1, max=MAX_PARAMETERS),
+              "the box parameters δ: fresh names (not a network parameter, not reserved)"),
         Field("radius", Number(), "a positive rational r"),
         Field("center", _numbers(N_PARAMETERS), "the box centre, rationals (default 0)",
               required=False),
         Field("aux", List(Obj((
-            Field("name", Str(identifier=True), "a fresh name a"),
-            Field("base", Number("the parameters and earlier aux names"), "B > 0 on the box"),
+            Field("name", FreshName(), "a fresh name a"),
+            Field("base", Number(BOX_EARLIER), "B > 0 on the box"),
             Field("root", Int(2, MAX_ROOT), "q: a = B^(1/q)"),
-        ))), "auxiliary radicals", required=False),
-        Field("multipliers", _numbers(SAMPLES, "the parameters"),
-              "KKT section: λ_i(δ)", required=False),
-        _subgradients(RELU_WITH_MULTIPLIERS),
-        Field("curve", _curve_obj("`epsilon` and the parameters"),
-              "not-local section: θ'(ε, δ)", required=False),
-        Field("eps0", Number(), "a positive rational (one for the whole box)", WITH_CURVE),
-        Field("bound", Tagged("type", {"subsets": Obj((
-            Field("alpha", _numbers(SAMPLES, "the parameters"), "α(δ) >= 0"),))},
-            "the dual bound"), "global section", required=False),
-    ), "one certificate for a whole box of parameters (at least one section); `data.x`, `point` "
-       "and the sections' numbers may be expressions in the parameters and aux names",
-       problems=(2,)),
+        ), after=_declare_aux)), "auxiliary radicals a = B^(1/q) > 0", required=False),
+    )),
     "optimum-ratio": KindSchema((
         Field("optimum", Obj((
             Field("point", POINT, "θ*, a global optimum"),
@@ -832,13 +897,13 @@ _kinds_body: dict[str, KindSchema] = {
             Field("y", List(Enum((1, -1)), length=1), "its label"),
         )), "exactly one sample"),
         Field("point", _numbers(WIDTH), "the products c_k > 0"),
-        Field("multiplier_rule", Enum(("balanced", "none")),
+        Field("multiplier_rule", Enum(MULTIPLIER_RULES),
               "`balanced`: KKT for every m; `none`: not claimed"),
         Field("curve", Obj((
             Field("variable", Enum(("epsilon",)), "the curve variable", required=False),
             Field("substitution_power", Int(1, MAX_SUBSTITUTION_POWER),
                   "k: epsilon = t**k (default 1)", required=False),
-            Field("products", _numbers(WIDTH, "`epsilon`"), "u_k(ε)"),
+            Field("products", _numbers(WIDTH, EPS), "u_k(ε)"),
         )), "optional curve of products", required=False),
         Field("eps0", Number(), "a positive rational", WITH_CURVE),
     ), "every depth m >= depth_min of a diagonal network at once", instance=False),

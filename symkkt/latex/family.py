@@ -27,9 +27,11 @@ def family_tex(p: "SymkktLatexPrinter", cert: "Certificate") -> str:
     """The derivation: lemma, point and KKT multiplier in m, curve, Jensen, leading term."""
     from ..kernel.certificate import Reader
     from ..kernel.family import read_family
+    from ..kernel.schema import validate
     from .objects import COMMON_FIELDS
 
     try:
+        validate(cert.data, cert.source)
         spec = read_family(Reader(cert.source), cert.data)
     except InputError as exc:
         return (escape_text(f"The certificate cannot be read by the kernel: {exc}") + "\n\n"

@@ -44,9 +44,11 @@ class KernelView:
     @staticmethod
     def read(cert: Mapping[str, Any], source: str = "<certificate>") -> "KernelView":
         from ..kernel.certificate import Reader, problem_layer
+        from ..kernel.schema import validate
 
         rd = Reader(source)
         c = dict(cert)
+        validate(c, source)   # the reader converts only what the schema accepted
         net = rd.network(rd.get(c, "network", "$", dict))
         X, Y = rd.data(rd.get(c, "data", "$", dict), net)
         theta = rd.point(rd.get(c, "point", "$", dict), net, "$.point")
