@@ -50,13 +50,14 @@ def verify(
     dps: int = typer.Option(30, "--dps", help="decimal digits for gradient flow"),
 ) -> None:
     """Verify every claim of the selected results; exit 0 only if all are verified."""
-    from .io import check_writable_dir, check_writable_file
+    from .io import check_distinct, check_writable_dir, check_writable_file
     from .suite import collect, run_suite
 
     if json_path is not None:
         check_writable_file(json_path, "--json")
     if certificates is not None:
         check_writable_dir(certificates, "--certificates")
+    check_distinct(json=json_path, certificates=certificates)
     if dps < 15:
         raise InputError(f"--dps={dps} must be at least 15")
     claims = collect(ids)

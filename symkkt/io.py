@@ -25,8 +25,8 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["check_writable_file", "check_writable_dir", "write_atomic", "write_json",
-           "safe_filename"]
+__all__ = ["check_writable_file", "check_writable_dir", "check_distinct", "write_atomic",
+           "write_json", "safe_filename"]
 
 
 def _why(exc: OSError) -> str:
@@ -112,6 +112,18 @@ def check_writable_dir(path: str | os.PathLike, option: str) -> Path:
     if why is not None:
         raise InputError(f"{shown}: directory {str(probe)!r} is not writable ({why})")
     return p
+
+
+def check_distinct(**outputs: str | os.PathLike | None) -> None:
+    """Two outputs of one command must not be the same path (``--json c --certificates c``
+    would fail after the work). Keywords name the options: ``check_distinct(json=a, plot=b)``;
+    ``None`` values are skipped."""
+    given = [(f"--{k.replace('_', '-')}", Path(os.path.realpath(v)))
+             for k, v in outputs.items() if v is not None]
+    for i, (opt_a, a) in enumerate(given):
+        for opt_b, b in given[i + 1:]:
+            if a == b:
+                raise InputError(f"{opt_a} and {opt_b} are the same path {str(a)!r}")
 
 
 def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:

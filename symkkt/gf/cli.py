@@ -71,7 +71,7 @@ def gf(
     """Run the high-precision gradient flow of a result towards its KKT point."""
     import theorems
 
-    from ..io import check_writable_file, write_json
+    from ..io import check_distinct, check_writable_file, write_json
 
     if loss not in LOSSES:
         raise InputError(f"--loss={loss!r} must be one of {', '.join(LOSSES)}")
@@ -83,6 +83,7 @@ def gf(
         check_writable_file(json_path, "--json")
     if plot is not None:
         check_writable_file(plot, "--plot")
+    check_distinct(json=json_path, plot=plot)
     theorems.load(result_id)  # unknown id -> InputError
     runs = runs_for(result_id)
     if not runs:

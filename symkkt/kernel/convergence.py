@@ -70,10 +70,10 @@ from sympy.polys.polyerrors import PolynomialError
 from .certificate import (Reader, Refuted, Unknown, Verdict, decide, norm2, problem_layer,
                           register_checker, txt)
 from .net import NetSpec, Pattern
+from .schema import LOSSES  # declared with the other fields, re-exported
 
 __all__ = ["LOSSES", "pattern_classes", "expand_class"]
 
-LOSSES = ("exp", "logistic")
 MAX_PATTERNS = 4096
 MAX_SAMPLES = 10
 
@@ -213,28 +213,13 @@ class _Pieces:
 
 
 def _read_invariant(rd: Reader, cert: dict, net: NetSpec):
-    inv = rd.get(cert, "invariant", "$", dict)
-    extra = [k for k in inv if k not in ("fixed", "equal", "positive")]
-    if extra:
-        raise rd.fail("$.invariant", f"unknown field(s) {', '.join(map(str, extra))}")
-
-    def names(v, path):
-        if not isinstance(v, list) or not all(isinstance(n, str) for n in v):
-            raise rd.fail(path, "expected a list of parameter names")
-        bad = [n for n in v if n not in net.params]
-        if bad:
-            raise rd.fail(path, f"unknown parameter(s) {', '.join(bad)}")
-        return list(v)
-
-    fixed = names(inv.get("fixed", []), "$.invariant.fixed")
-    raw_eq = inv.get("equal", [])
-    if not isinstance(raw_eq, list):
-        raise rd.fail("$.invariant.equal", "expected a list of groups of parameter names")
-    equal = [names(g, f"$.invariant.equal[{k}]") for k, g in enumerate(raw_eq)]
-    for k, g in enumerate(equal):
-        if len(g) < 2:
-            raise rd.fail(f"$.invariant.equal[{k}]", "a group needs at least 2 names")
-    positive = names(inv.get("positive", []), "$.invariant.positive")
+    """``fixed``, ``equal``, ``positive``: the schema checked they are lists of parameter
+    names (distinct within each list, groups of at least 2); the relations between them are
+    checked here."""
+    inv = cert["invariant"]
+    fixed = list(inv.get("fixed", []))
+    equal = [list(g) for g in inv.get("equal", [])]
+    positive = list(inv.get("positive", []))
     seen: set[str] = set()
     for n in fixed + [n for g in equal for n in g]:
         if n in seen:
@@ -247,12 +232,8 @@ def _read_invariant(rd: Reader, cert: dict, net: NetSpec):
 
 
 def _read_losses(rd: Reader, cert: dict) -> list[str]:
-    raw = rd.get(cert, "losses", "$", list, required=False)
-    if raw is None:
-        return list(LOSSES)
-    if not raw or any(l not in LOSSES for l in raw):
-        raise rd.fail("$.losses", f"losses={raw!r} must be a non-empty list from {LOSSES}")
-    return list(dict.fromkeys(raw))
+    """The losses (a non-empty list of distinct LOSSES, checked by the schema); default all."""
+    return list(cert.get("losses", LOSSES))
 
 
 def _loss(kind: str, margins: Sequence[sympy.Expr]) -> sympy.Expr:
@@ -485,14 +466,12 @@ def _consistent(net: NetSpec, pt, x, pattern) -> bool:
 
 @register_checker("convergence")
 def _check_convergence(rd: Reader, cert: dict) -> Verdict:
-    net = rd.network(rd.get(cert, "network", "$", dict))
-    X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
+    net = rd.network(cert["network"])   # Problem 2 only (schema)
+    X, Y = rd.data(cert["data"], net)
     if len(X) > MAX_SAMPLES:
         raise rd.fail("$.data", f"{len(X)} samples; this kind handles at most {MAX_SAMPLES}")
-    point = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
-    init = rd.point(rd.get(cert, "init", "$", dict), net, "$.init")
-    if problem_layer(rd, cert, net) is not None:
-        raise rd.fail("$.problem", "convergence is about Problem 2 only")
+    point = rd.point(cert["point"], net, "$.point")
+    init = rd.point(cert["init"], net, "$.init")
     losses = _read_losses(rd, cert)
     fixed, equal, positive = _read_invariant(rd, cert, net)
     values = {"norm2": txt(norm2(point, net.params)), "losses": losses,

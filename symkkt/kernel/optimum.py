@@ -147,9 +147,8 @@ def _combo(coeffs: Sequence[sympy.Expr], vecs: Sequence[Sequence[sympy.Expr]], d
             for k in range(dim)]
 
 
-def _numbers(rd: Reader, raw: Any, n: int, path: str) -> list[sympy.Expr]:
-    if not isinstance(raw, list) or len(raw) != n:
-        raise rd.fail(path, f"expected a list of {n} exact numbers")
+def _numbers(rd: Reader, raw: list, path: str) -> list[sympy.Expr]:
+    """Exact values of a list of numbers (the schema checked its length: one per sample)."""
     return [rd.number(v, f"{path}[{i}]") for i, v in enumerate(raw)]
 
 
@@ -183,7 +182,7 @@ def _pattern(net: NetSpec, theta, x):
 
 
 def _bound_predictor(rd: Reader, b: dict, net: NetSpec, X, Y) -> tuple[sympy.Expr, dict]:
-    alpha = _numbers(rd, rd.get(b, "alpha", "$.bound", list), len(X), "$.bound.alpha")
+    alpha = _numbers(rd, b["alpha"], "$.bound.alpha")
     _require(net.activation == "linear", "the predictor bound needs a linear network")
     _require(not net.has_sharing, "the predictor bound needs a network without shared weights")
     _nonneg(alpha, "alpha")
@@ -208,7 +207,7 @@ def _neuron_sum(net: NetSpec, alpha, X, Y, masks=None) -> sympy.Expr:
 
 
 def _bound_neuron_sum(rd: Reader, b: dict, net: NetSpec, X, Y):
-    alpha = _numbers(rd, rd.get(b, "alpha", "$.bound", list), len(X), "$.bound.alpha")
+    alpha = _numbers(rd, b["alpha"], "$.bound.alpha")
     _require(net.depth == 2 and net.activation == "linear",
              "the neuron-sum bound needs a depth-2 linear network (use patterns for ReLU)")
     _require(not net.has_sharing, "the neuron-sum bound needs a network without shared weights")
@@ -216,20 +215,12 @@ def _bound_neuron_sum(rd: Reader, b: dict, net: NetSpec, X, Y):
     return _neuron_sum(net, alpha, X, Y), {}
 
 
-def _options_of(rd: Reader, raw: Any, n: int, path: str):
-    if not isinstance(raw, list):
-        raise rd.fail(path, "expected a list of options")
+def _options_of(rd: Reader, raw: list, path: str):
+    """``((A, s), mu, path)`` per option (the schema checked A is 0/1 per sample, s = ±1)."""
     out = []
     for q, o in enumerate(raw):
         p = f"{path}[{q}]"
-        act = rd.get(o, "active", p, list)
-        if len(act) != n or any(isinstance(a, bool) or a not in (0, 1) for a in act):
-            raise rd.fail(f"{p}.active", f"expected {n} entries 0/1")
-        s = rd.get(o, "sign", p, int)
-        if isinstance(s, bool) or s not in (1, -1):
-            raise rd.fail(f"{p}.sign", "must be 1 or -1")
-        mu = _numbers(rd, rd.get(o, "mu", p, list), n, f"{p}.mu")
-        out.append(((tuple(int(a) for a in act), s), mu, p))
+        out.append(((tuple(o["active"]), o["sign"]), _numbers(rd, o["mu"], f"{p}.mu"), p))
     return out
 
 
@@ -241,29 +232,23 @@ def _bound_patterns(rd: Reader, b: dict, net: NetSpec, X, Y):
     if n > MAX_SAMPLES_PATTERNS:
         raise Unknown(f"{n} samples: enumerating 2^{n} activation sets is beyond this kernel")
     groups = support_groups(net)
-    declared = rd.get(b, "groups", "$.bound", list)
-    if [list(s) for s, _ in groups] != declared:
+    if [list(s) for s, _ in groups] != b["groups"]:
         raise rd.fail("$.bound.groups", f"expected the supports of the relevant neurons "
                                         f"{[list(s) for s, _ in groups]} (0-based input "
                                         f"coordinates, first appearance order)")
     G = len(groups)
     # realizability proofs shrink the universe of options
-    unreal_raw = rd.get(b, "unrealizable", "$.bound", list, required=False) or [[] for _ in groups]
+    unreal_raw = b.get("unrealizable", [[] for _ in groups])
     if len(unreal_raw) != G:
         raise rd.fail("$.bound.unrealizable", f"expected one list per group ({G})")
     universes = []
     for g, (support, _) in enumerate(groups):
         xs = [_restrict(x, support) for x in X]
         dead = set()
-        entries = unreal_raw[g]
-        if not isinstance(entries, list):
-            raise rd.fail(f"$.bound.unrealizable[{g}]", "expected a list")
-        for q, e in enumerate(entries):
+        for q, e in enumerate(unreal_raw[g]):
             p = f"$.bound.unrealizable[{g}][{q}]"
-            act = rd.get(e, "active", p, list)
-            if len(act) != n or any(isinstance(a, bool) or a not in (0, 1) for a in act):
-                raise rd.fail(f"{p}.active", f"expected {n} entries 0/1")
-            nu = _numbers(rd, rd.get(e, "nu", p, list), n, f"{p}.nu")
+            act = e["active"]
+            nu = _numbers(rd, e["nu"], f"{p}.nu")
             _nonneg(nu, f"unrealizability proof {q + 1} of group {g + 1}: nu")
             off = sum((nu[i] for i in range(n) if not act[i]), ZERO)
             if decide(off) <= 0:
@@ -273,20 +258,18 @@ def _bound_patterns(rd: Reader, b: dict, net: NetSpec, X, Y):
             if any(decide(c) != 0 for c in comb):
                 raise Refuted(f"unrealizability proof {q + 1} of group {g + 1}: "
                               f"sum_A nu x - sum_notA nu x = {[_t(c) for c in comb]} != 0")
-            dead.add(tuple(int(a) for a in act))
+            dead.add(tuple(act))
         universes.append([(A, s) for A in itertools.product((0, 1), repeat=n)
                           if A not in dead for s in (1, -1)])
-    cases_raw = rd.get(b, "cases", "$.bound", list)
-    if not cases_raw:
-        raise rd.fail("$.bound.cases", "expected at least one case")
+    cases_raw = b["cases"]   # at least one (schema)
     allowed: list[list[set]] = []
     bounds: list[sympy.Expr] = []
     n_infeasible = 0
     for c, case in enumerate(cases_raw):
         p = f"$.bound.cases[{c}]"
-        alpha = _numbers(rd, rd.get(case, "alpha", p, list), n, f"{p}.alpha")
-        infeasible = rd.get(case, "infeasible", p, bool, required=False) or False
-        opts_raw = rd.get(case, "options", p, list)
+        alpha = _numbers(rd, case["alpha"], f"{p}.alpha")
+        infeasible = case.get("infeasible", False)
+        opts_raw = case["options"]
         if len(opts_raw) != G:
             raise rd.fail(f"{p}.options", f"expected one list of options per group ({G})")
         _nonneg(alpha, f"case {c + 1}: alpha")
@@ -294,7 +277,7 @@ def _bound_patterns(rd: Reader, b: dict, net: NetSpec, X, Y):
         sets = []
         for g, (support, _) in enumerate(groups):
             xs = [_restrict(x, support) for x in X]
-            opts = _options_of(rd, opts_raw[g], n, f"{p}.options[{g}]")
+            opts = _options_of(rd, opts_raw[g], f"{p}.options[{g}]")
             ok = set()
             for (A, s), mu, op in opts:
                 _nonneg(mu, f"case {c + 1}, {op}: mu")
@@ -385,7 +368,7 @@ def _uncovered(universes, ks, allowed) -> list | None:
 
 
 def _bound_fixed_pattern(rd: Reader, b: dict, net: NetSpec, theta, X, Y):
-    alpha = _numbers(rd, rd.get(b, "alpha", "$.bound", list), len(X), "$.bound.alpha")
+    alpha = _numbers(rd, b["alpha"], "$.bound.alpha")
     _require(net.depth == 2, "the fixed-pattern bound needs a depth-2 network")
     _require(not net.has_sharing, "the fixed-pattern bound needs a network without shared "
                                   "weights")
@@ -455,8 +438,7 @@ def _positive_definite(S: list[list[sympy.Expr]]) -> tuple[bool, str]:
 
 
 def _bound_sosc(rd: Reader, b: dict, net: NetSpec, theta, X, Y):
-    lam = _numbers(rd, rd.get(b, "multipliers", "$.bound", list), len(X),
-                   "$.bound.multipliers")
+    lam = _numbers(rd, b["multipliers"], "$.bound.multipliers")
     if net.activation == "relu":
         why = _zero_inputs(net, theta, X)
         if why:
@@ -507,7 +489,7 @@ def _bound_sosc(rd: Reader, b: dict, net: NetSpec, theta, X, Y):
 
 
 def _bound_layer_qp(rd: Reader, b: dict, net: NetSpec, theta, X, Y, layer: int, local: bool):
-    alpha = _numbers(rd, rd.get(b, "alpha", "$.bound", list), len(X), "$.bound.alpha")
+    alpha = _numbers(rd, b["alpha"], "$.bound.alpha")
     if net.activation == "relu" and layer < net.depth:
         _require(local, f"for a ReLU network Phi is linear in layer {layer} only locally "
                         f"(use per-layer-local), globally only in the last layer")
@@ -531,9 +513,7 @@ _GLOBAL_BOUNDS = {"predictor": _bound_predictor, "neuron-sum": _bound_neuron_sum
 
 
 def _global_bound(rd: Reader, b: dict, net: NetSpec, X, Y):
-    typ = rd.get(b, "type", "$.bound", str)
-    if typ not in _GLOBAL_BOUNDS:
-        raise rd.fail("$.bound.type", f"type={typ!r} must be one of {', '.join(_GLOBAL_BOUNDS)}")
+    typ = b["type"]   # one of _GLOBAL_BOUNDS (schema)
     lb, info = _GLOBAL_BOUNDS[typ](rd, b, net, X, Y)
     return typ, lb, info
 
@@ -542,9 +522,12 @@ def _global_bound(rd: Reader, b: dict, net: NetSpec, X, Y):
 
 
 def _common(rd: Reader, cert: dict):
-    net = rd.network(rd.get(cert, "network", "$", dict))
-    X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
-    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
+    """Network, data and point. The schema allows only the kind's problem (Problem 2 for
+    ``global``, ``global-optimum-value``, ``optimum-bracket`` and ``local``, Problem 4 for
+    ``per-layer-*``) and only the kind's bound types."""
+    net = rd.network(cert["network"])
+    X, Y = rd.data(cert["data"], net)
+    theta = rd.point(cert["point"], net, "$.point")
     return net, X, Y, theta
 
 
@@ -560,18 +543,11 @@ def _compare(lb: sympy.Expr, n2: sympy.Expr, what: str) -> None:
                       f"point: the certificate is inconsistent")
 
 
-def _problem2(rd: Reader, cert: dict, net: NetSpec, kind: str) -> None:
-    if problem_layer(rd, cert, net) is not None:
-        raise rd.fail("$.problem", f"kind {kind!r} is about Problem 2; use per-layer-* for "
-                                   f"Problem 4")
-
-
 @register_checker("global")
 def _check_global(rd: Reader, cert: dict) -> Verdict:
     net, X, Y, theta = _common(rd, cert)
-    _problem2(rd, cert, net, "global")
-    better_raw = rd.get(cert, "better_point", "$", dict, required=False)
-    b = rd.get(cert, "bound", "$", dict, required=better_raw is None)
+    better_raw = cert.get("better_point")
+    b = cert.get("bound")   # present unless better_point is (schema)
     better = rd.point(better_raw, net, "$.better_point") if better_raw is not None else None
     n2 = norm2(theta, net.params)
     values: dict[str, Any] = {"norm2": _t(n2)}
@@ -622,9 +598,8 @@ def _refute_with(rd, b, net, X, Y, theta, better, values) -> Verdict:
 def _check_optimum_value(rd: Reader, cert: dict) -> Verdict:
     """``point`` θ* is a global optimum; its norm² is the optimal value of Problem 2."""
     net, X, Y, theta = _common(rd, cert)
-    _problem2(rd, cert, net, "global-optimum-value")
-    b = rd.get(cert, "bound", "$", dict)
-    ref_raw = rd.get(cert, "reference_point", "$", dict, required=False)
+    b = cert["bound"]
+    ref_raw = cert.get("reference_point")
     ref = rd.point(ref_raw, net, "$.reference_point") if ref_raw is not None else None
     n2 = norm2(theta, net.params)
     values: dict[str, Any] = {"norm2": _t(n2), "optimum": _t(n2),
@@ -656,8 +631,7 @@ def _check_bracket(rd: Reader, cert: dict) -> Verdict:
     certifies the optimal value of Problem 2 to within the reported gap.
     """
     net, X, Y, theta = _common(rd, cert)
-    _problem2(rd, cert, net, "optimum-bracket")
-    b = rd.get(cert, "bound", "$", dict)
+    b = cert["bound"]
     n2 = norm2(theta, net.params)
     values: dict[str, Any] = {"norm2": _t(n2)}
     try:
@@ -678,17 +652,11 @@ def _check_bracket(rd: Reader, cert: dict) -> Verdict:
                                 f"a feasible point)",), values)
 
 
-_LOCAL_BOUNDS = ("fixed-pattern", "sosc") + tuple(_GLOBAL_BOUNDS)
-
-
 @register_checker("local")
 def _check_local(rd: Reader, cert: dict) -> Verdict:
     net, X, Y, theta = _common(rd, cert)
-    _problem2(rd, cert, net, "local")
-    b = rd.get(cert, "bound", "$", dict)
-    typ = rd.get(b, "type", "$.bound", str)
-    if typ not in _LOCAL_BOUNDS:
-        raise rd.fail("$.bound.type", f"type={typ!r} must be one of {', '.join(_LOCAL_BOUNDS)}")
+    b = cert["bound"]
+    typ = b["type"]   # fixed-pattern, sosc or a global type (schema)
     n2 = norm2(theta, net.params)
     values: dict[str, Any] = {"norm2": _t(n2), "bound_type": typ}
     try:
@@ -713,15 +681,9 @@ def _check_local(rd: Reader, cert: dict) -> Verdict:
 
 def _check_per_layer(rd: Reader, cert: dict, local: bool) -> Verdict:
     net, X, Y, theta = _common(rd, cert)
-    layer = problem_layer(rd, cert, net)
-    kind = "per-layer-local" if local else "per-layer-global"
-    if layer is None:
-        raise rd.fail("$.problem", f"kind {kind!r} needs Problem 4: {{\"number\": 4, "
-                                   f"\"layer\": l}}")
-    b = rd.get(cert, "bound", "$", dict)
-    typ = rd.get(b, "type", "$.bound", str)
-    if typ != "qp":
-        raise rd.fail("$.bound.type", f"type={typ!r} must be 'qp'")
+    layer = problem_layer(rd, cert, net)   # Problem 4 (schema)
+    b = cert["bound"]
+    typ = b["type"]   # "qp" (schema)
     free = net.layer_params(layer)
     n2 = norm2(theta, net.params)
     ln2 = norm2(theta, free)

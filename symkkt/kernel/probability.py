@@ -27,12 +27,12 @@ import sympy
 
 from .certificate import Reader, Refuted, Unknown, Verdict, decide, register_checker, txt
 
+from .schema import MAX_EVENTS, MAX_VARIABLES  # noqa: F401  (declared with the other fields)
+
 __all__ = ["cone_probability"]
 
 ZERO = sympy.Integer(0)
 HALF = sympy.Rational(1, 2)
-MAX_VARIABLES = 16
-MAX_EVENTS = 16
 
 
 def cone_probability(rows: list[list[sympy.Expr]], dim: int) -> sympy.Expr:
@@ -59,49 +59,28 @@ def cone_probability(rows: list[list[sympy.Expr]], dim: int) -> sympy.Expr:
 
 @register_checker("cone-probability")
 def _check_cone_probability(rd: Reader, cert: dict) -> Verdict:
-    raw_vars = rd.get(cert, "variables", "$", dict)
-    if not raw_vars or len(raw_vars) > MAX_VARIABLES:
-        raise rd.fail("$.variables", f"expected 1..{MAX_VARIABLES} variables")
-    dims: dict[str, int] = {}
-    for name, d in raw_vars.items():
-        if not name.isidentifier():
-            raise rd.fail(f"$.variables.{name}", "not an identifier")
-        if isinstance(d, bool) or d not in (1, 2):
-            raise rd.fail(f"$.variables.{name}", f"dimension {d!r} must be 1 or 2")
-        dims[name] = d
-    raw_events = rd.get(cert, "events", "$", list)
-    if not raw_events or len(raw_events) > MAX_EVENTS:
-        raise rd.fail("$.events", f"expected 1..{MAX_EVENTS} events")
-    events: list[dict[str, list[list[sympy.Expr]]]] = []
-    for e, ev in enumerate(raw_events):
-        p = f"$.events[{e}]"
-        if not isinstance(ev, dict):
-            raise rd.fail(p, "expected an object: variable -> list of rows")
-        out = {}
-        for name, rows in ev.items():
-            if name not in dims:
-                raise rd.fail(f"{p}.{name}", "not a declared variable")
-            if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == dims[name]
-                                                     for r in rows):
-                raise rd.fail(f"{p}.{name}", f"expected a list of rows of length {dims[name]}")
-            out[name] = [[rd.number(c, f"{p}.{name}[{r}][{k}]") for k, c in enumerate(row)]
-                         for r, row in enumerate(rows)]
-        events.append(out)
-    proofs_raw = rd.get(cert, "disjoint", "$", list, required=len(events) > 1) or []
+    # The schema checked: 1..MAX_VARIABLES variables of dimension 1 or 2, 1..MAX_EVENTS events
+    # over declared variables with rows of their dimension, proofs naming two distinct event
+    # indices in range and a declared variable.
+    dims: dict[str, int] = dict(cert["variables"])
+    events: list[dict[str, list[list[sympy.Expr]]]] = [
+        {name: [[rd.number(c, f"$.events[{e}].{name}[{r}][{k}]") for k, c in enumerate(row)]
+                for r, row in enumerate(rows)] for name, rows in ev.items()}
+        for e, ev in enumerate(cert["events"])]
     proofs: dict[tuple[int, int], tuple[str, list[sympy.Expr], str]] = {}
-    for q, pr in enumerate(proofs_raw):
+    for q, pr in enumerate(cert.get("disjoint", [])):
         p = f"$.disjoint[{q}]"
-        pair = rd.get(pr, "events", p, list)
-        if (len(pair) != 2 or any(isinstance(i, bool) or not isinstance(i, int)
-                                  or not 0 <= i < len(events) for i in pair)
-                or pair[0] == pair[1]):
-            raise rd.fail(f"{p}.events", "expected two distinct event indices")
-        var = rd.get(pr, "variable", p, str)
-        if var not in dims:
-            raise rd.fail(f"{p}.variable", "not a declared variable")
-        gordan = rd.get(pr, "gordan", p, list)
-        mu = [rd.number(v, f"{p}.gordan[{k}]") for k, v in enumerate(gordan)]
-        proofs[tuple(sorted(pair))] = (var, mu, p)
+        i, j = sorted(pr["events"])
+        if (i, j) in proofs:
+            raise rd.fail(f"{p}.events", f"events {i} and {j} already have a proof "
+                                         f"({proofs[(i, j)][2]})")
+        var = pr["variable"]
+        n_rows = len(events[i].get(var, [])) + len(events[j].get(var, []))
+        if len(pr["gordan"]) != n_rows:
+            raise rd.fail(f"{p}.gordan", f"expected {n_rows} entries (rows of event {i} then "
+                                         f"event {j} for {var})")
+        mu = [rd.number(v, f"{p}.gordan[{k}]") for k, v in enumerate(pr["gordan"])]
+        proofs[(i, j)] = (var, mu, p)
     values: dict[str, Any] = {}
     try:
         for i, j in itertools.combinations(range(len(events)), 2):
@@ -110,9 +89,6 @@ def _check_cone_probability(rd: Reader, cert: dict) -> Verdict:
                               f"vector given)")
             var, mu, p = proofs[(i, j)]
             rows = events[i].get(var, []) + events[j].get(var, [])
-            if len(mu) != len(rows):
-                raise rd.fail(f"{p}.gordan", f"expected {len(rows)} entries (rows of event "
-                                             f"{i} then event {j} for {var})")
             if any(decide(m) < 0 for m in mu):
                 raise Refuted(f"disjointness of events {i + 1}, {j + 1}: a Gordan weight is "
                               f"negative")

@@ -28,10 +28,12 @@ import sympy
 
 from .certificate import (Reader, Refuted, Unknown, Verdict, check_certificate, decide,
                           feasibility, norm2, problem_layer, register_checker, txt)
+from .schema import RATIO_VERDICT_KINDS
 
 __all__ = ["VERDICT_KINDS"]
 
-VERDICT_KINDS = ("not-local", "local", "global")
+VERDICT_KINDS = RATIO_VERDICT_KINDS
+"""The kinds a nested ``verdict`` may have (declared in :mod:`.schema`)."""
 
 
 def _zero(e: sympy.Expr) -> bool:
@@ -63,35 +65,24 @@ def _nested(cert: dict, kind: str, body: dict, extra: dict | None = None) -> dic
 
 @register_checker("optimum-ratio")
 def _check_ratio(rd: Reader, cert: dict) -> Verdict:
-    net = rd.network(rd.get(cert, "network", "$", dict))
-    X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
-    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
-    if problem_layer(rd, cert, net) is not None:
-        raise rd.fail("$.problem", "kind 'optimum-ratio' is about Problem 2")
-    opt = rd.get(cert, "optimum", "$", dict)
-    opt_point_raw = rd.get(opt, "point", "$.optimum", dict)
+    net = rd.network(cert["network"])          # Problem 2 only (schema)
+    X, Y = rd.data(cert["data"], net)
+    theta = rd.point(cert["point"], net, "$.point")
+    opt = cert["optimum"]
+    opt_point_raw = opt["point"]
     opt_point = rd.point(opt_point_raw, net, "$.optimum.point")
-    bound = rd.get(opt, "bound", "$.optimum", dict)
-    ratio2 = rd.number(rd.get(cert, "ratio2", "$"), "$.ratio2")
-    verdict_raw = rd.get(cert, "verdict", "$", dict, required=False)
-    vkind = None
-    if verdict_raw is not None:
-        vkind = rd.get(verdict_raw, "kind", "$.verdict", str)
-        if vkind not in VERDICT_KINDS:
-            raise rd.fail("$.verdict.kind", f"kind={vkind!r} must be one of "
-                                            f"{', '.join(VERDICT_KINDS)}")
-    angle_raw = rd.get(cert, "angle", "$", dict, required=False)
+    bound = opt["bound"]
+    ratio2 = rd.number(cert["ratio2"], "$.ratio2")
+    verdict_raw = cert.get("verdict")
+    vkind = None if verdict_raw is None else verdict_raw["kind"]   # one of VERDICT_KINDS
+    angle_raw = cert.get("angle")
     n2 = norm2(theta, net.params)
     o2 = norm2(opt_point, net.params)
     values: dict[str, Any] = {"norm2": txt(n2), "optimum": txt(o2), "ratio2": txt(ratio2)}
     try:
         if angle_raw is not None:
-            idx = rd.get(angle_raw, "samples", "$.angle", list)
-            if (len(idx) != 2 or any(isinstance(i, bool) or not isinstance(i, int)
-                                     or not 0 <= i < len(X) for i in idx)):
-                raise rd.fail("$.angle.samples", f"expected two sample indices in "
-                                                 f"0..{len(X) - 1}")
-            alpha = rd.number(rd.get(angle_raw, "alpha", "$.angle"), "$.angle.alpha")
+            idx = angle_raw["samples"]   # two sample indices in 0..n-1 (schema)
+            alpha = rd.number(angle_raw["alpha"], "$.angle.alpha")
             if decide(alpha) < 0 or decide(sympy.pi - alpha) < 0:
                 raise Refuted(f"the angle {txt(alpha)} is not in [0, pi]")
             a, b = (X[i] for i in idx)

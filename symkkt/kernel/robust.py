@@ -72,13 +72,12 @@ from .certificate import (EPSILON, Reader, Refuted, Unknown, Verdict, problem_la
 from .exact import _Domain, _context, interval_eval, leading_term, sign
 from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 from .net import NetSpec
+from .schema import MAX_PARAMETERS  # declared with the other fields, re-exported
 
 __all__ = ["ParamSpace", "MAX_PARAMETERS"]
 
-MAX_PARAMETERS = 6
 MAX_DERIVATIVE = 6
 BOX_BUDGET = 6000
-RESERVED = {"epsilon", "pi", "sqrt", "sin", "cos", "Rational", "t", "s", "E", "I"}
 ZERO = sympy.Integer(0)
 T = sympy.Symbol("t", positive=True)
 
@@ -547,47 +546,30 @@ class Decider:
 
 
 def _read_space(rd: Reader, cert: dict, net: NetSpec):
-    raw = rd.get(cert, "parameters", "$", list)
-    if not raw or len(raw) > MAX_PARAMETERS:
-        raise rd.fail("$.parameters", f"expected 1..{MAX_PARAMETERS} parameter names")
-    names: dict[str, sympy.Symbol] = {}
-    for i, n in enumerate(raw):
-        if not isinstance(n, str) or not n.isidentifier() or n in RESERVED or n in net.params:
-            raise rd.fail(f"$.parameters[{i}]", f"{n!r} must be a fresh identifier (not a "
-                                                f"network parameter or a reserved name)")
-        if n in names:
-            raise rd.fail(f"$.parameters[{i}]", f"{n!r} declared twice")
-        names[n] = sympy.Symbol(n, real=True)
+    """The names (parameters: real symbols; aux: positive ones) and the box. The schema has
+    checked that the names are fresh identifiers (1..MAX_PARAMETERS parameters), one centre
+    value per parameter and every root in 2..12; the exact checks are here."""
+    names: dict[str, sympy.Symbol] = {n: sympy.Symbol(n, real=True) for n in cert["parameters"]}
     params = list(names.values())
-    radius = rd.number(rd.get(cert, "radius", "$"), "$.radius")
+    radius = rd.number(cert["radius"], "$.radius")
     if not (radius.is_Rational and radius > 0):
         raise rd.fail("$.radius", f"radius={radius} must be a positive rational")
-    centre_raw = rd.get(cert, "center", "$", list, required=False)
     centre = None
-    if centre_raw is not None:
-        if len(centre_raw) != len(params):
-            raise rd.fail("$.center", f"expected {len(params)} rationals")
-        centre = [rd.number(v, f"$.center[{i}]") for i, v in enumerate(centre_raw)]
+    if "center" in cert:
+        centre = [rd.number(v, f"$.center[{i}]") for i, v in enumerate(cert["center"])]
         if not all(v.is_Rational for v in centre):
             raise rd.fail("$.center", "the centre must be rational")
     aux = []
-    for i, a in enumerate(rd.get(cert, "aux", "$", list, required=False) or []):
-        p = f"$.aux[{i}]"
-        n = rd.get(a, "name", p, str)
-        if not n.isidentifier() or n in RESERVED or n in net.params or n in names:
-            raise rd.fail(f"{p}.name", f"{n!r} must be a fresh identifier")
-        q = rd.get(a, "root", p, int)
-        if isinstance(q, bool) or not 2 <= q <= 12:
-            raise rd.fail(f"{p}.root", f"root={q} must be an integer in 2..12")
-        base = rd.number(rd.get(a, "base", p), f"{p}.base", dict(names))
-        sym = sympy.Symbol(n, positive=True)
-        aux.append((sym, q, base))
-        names[n] = sym
+    for i, a in enumerate(cert.get("aux", [])):
+        base = rd.number(a["base"], f"$.aux[{i}].base", dict(names))  # earlier names only
+        sym = sympy.Symbol(a["name"], positive=True)
+        aux.append((sym, a["root"], base))
+        names[a["name"]] = sym
     return names, ParamSpace(params, radius, aux, centre)
 
 
 def _read_data(rd: Reader, cert: dict, net: NetSpec, names):
-    return rd.data(rd.get(cert, "data", "$", dict), net, names)
+    return rd.data(cert["data"], net, names)
 
 
 def _forward(net: NetSpec, theta, x, dec: Decider, where: str):
@@ -613,13 +595,9 @@ def _forward(net: NetSpec, theta, x, dec: Decider, where: str):
 
 
 def _kkt_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, margins) -> None:
-    lam_raw = rd.get(cert, "multipliers", "$", list)
-    if len(lam_raw) != len(X):
-        raise rd.fail("$.multipliers", f"{len(lam_raw)} multipliers for {len(X)} samples")
-    lam = [rd.number(v, f"$.multipliers[{i}]", names) for i, v in enumerate(lam_raw)]
-    subs = rd.get(cert, "subgradients", "$", list, required=net.activation == "relu")
-    if subs is not None and len(subs) != len(X):
-        raise rd.fail("$.subgradients", f"{len(subs)} entries for {len(X)} samples")
+    lam = [rd.number(v, f"$.multipliers[{i}]", names)
+           for i, v in enumerate(cert["multipliers"])]
+    subs = cert.get("subgradients")  # one list per sample, exactly for ReLU (schema)
     grads = []
     s_sym = sympy.Symbol("s", positive=True)
     for i, x in enumerate(X):
@@ -636,19 +614,16 @@ def _kkt_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, margin
             continue
         pieces = subs[i]
         path = f"$.subgradients[{i}]"
-        if not isinstance(pieces, list) or not pieces:
-            raise rd.fail(path, "expected a non-empty list of pieces")
+        if not pieces:
+            raise rd.fail(path, "expected a non-empty list of pieces (multiplier > 0)")
         total = ZERO
         g = {p: ZERO for p in net.params}
         for q, piece in enumerate(pieces):
             pp = f"{path}[{q}]"
-            w = rd.number(rd.get(piece, "weight", pp), f"{pp}.weight", names)
-            pat = net.check_pattern_shape(rd.get(piece, "pattern", pp, list), pp)
-            wit_raw = rd.get(piece, "witness", pp, dict, required=False) or {}
-            unknown = [k for k in wit_raw if k not in net.params]
-            if unknown:
-                raise rd.fail(f"{pp}.witness", f"unknown parameter(s) {', '.join(unknown)}")
-            wit = {k: rd.number(v, f"{pp}.witness.{k}", names) for k, v in wit_raw.items()}
+            w = rd.number(piece["weight"], f"{pp}.weight", names)
+            pat = tuple(tuple(row) for row in piece["pattern"])
+            wit = {k: rd.number(v, f"{pp}.witness.{k}", names)
+                   for k, v in piece.get("witness", {}).items()}
             if dec.sign_class(w, f"sample {i + 1}, piece {q + 1}: weight") < 0:
                 raise Refuted(f"convex weight {q + 1} of sample {i + 1} is negative")
             moved = {p: theta[p] + s_sym * wit.get(p, 0) for p in net.params}
@@ -733,19 +708,13 @@ def _relevant(net: NetSpec):
 
 
 def _bound_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, values) -> None:
-    b = rd.get(cert, "bound", "$", dict)
-    typ = rd.get(b, "type", "$.bound", str)
-    if typ != "subsets":
-        raise rd.fail("$.bound.type", f"type={typ!r} must be 'subsets'")
+    b = cert["bound"]   # type "subsets", one alpha per sample (schema)
     if net.depth != 2 or net.has_sharing:
         raise Refuted("bound not applicable: the subsets bound needs a depth-2 network "
                       "without shared weights")
     if len(X) > 10:
         raise Unknown(f"{len(X)} samples: 2^{len(X)} subsets is beyond this kernel")
-    raw = rd.get(b, "alpha", "$.bound", list)
-    if len(raw) != len(X):
-        raise rd.fail("$.bound.alpha", f"expected {len(X)} entries")
-    alpha = [rd.number(v, f"$.bound.alpha[{i}]", names) for i, v in enumerate(raw)]
+    alpha = [rd.number(v, f"$.bound.alpha[{i}]", names) for i, v in enumerate(b["alpha"])]
     for i, a in enumerate(alpha):
         if dec.sign_class(a, f"alpha[{i + 1}]") < 0:
             raise Refuted(f"alpha[{i + 1}] is negative on the box")
@@ -772,18 +741,14 @@ def _bound_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, valu
 
 @register_checker("robust")
 def _check_robust(rd: Reader, cert: dict) -> Verdict:
-    net = rd.network(rd.get(cert, "network", "$", dict))
-    if problem_layer(rd, cert, net) is not None:
-        raise rd.fail("$.problem", "kind 'robust' is about Problem 2")
+    net = rd.network(cert["network"])   # Problem 2 only (schema)
     names, space = _read_space(rd, cert, net)
     X, Y = _read_data(rd, cert, net, names)
-    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point", names)
+    theta = rd.point(cert["point"], net, "$.point", names)
     sections = [s for s in ("multipliers", "curve", "bound") if s in cert]
     if not sections:
         raise rd.fail("$", "expected at least one of multipliers (KKT), curve (not local) "
                            "or bound (global)")
-    if "curve" in cert and "eps0" not in cert:
-        raise rd.fail("$.eps0", "missing")
     dec = Decider(space)
     centre = dict(zip(space.params, space.centre))
     values: dict[str, Any] = {"radius": txt(space.radius),

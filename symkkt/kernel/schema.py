@@ -44,7 +44,7 @@ from .net import NetSpec
 
 __all__ = ["KINDS", "KindSchema", "validate", "render_markdown", "FORMAT_VERSION",
            "MAX_WIDTH", "MAX_DEPTH_MIN", "MAX_PARAMETERS", "MAX_VARIABLES", "MAX_EVENTS",
-           "MAX_SUBSTITUTION_POWER", "MAX_ROOT", "MULTIPLIER_RULES", "RESERVED", "EPSILON"]
+           "MAX_SUBSTITUTION_POWER", "MAX_ROOT", "MULTIPLIER_RULES", "LOSSES", "RESERVED", "EPSILON"]
 
 FORMAT_VERSION = 1
 MAX_WIDTH = 64                 # diagonal-family: width n in 1..64
@@ -55,6 +55,7 @@ MAX_EVENTS = 16                # cone-probability: at most 16 events
 MAX_SUBSTITUTION_POWER = 12    # curves: epsilon = t**k, k in 1..12
 MAX_ROOT = 12                  # robust aux: q-th roots, q in 2..12
 MULTIPLIER_RULES = ("balanced", "none")   # diagonal-family
+LOSSES = ("exp", "logistic")               # convergence
 RESERVED = frozenset({"epsilon", "pi", "sqrt", "sin", "cos", "Rational", "t", "s", "E", "I"})
 """Names a ``robust`` parameter or aux may not take (grammar names and the kernel's own)."""
 EPSILON = sympy.Symbol("epsilon", positive=True)
@@ -869,7 +870,7 @@ _kinds_body: dict[str, KindSchema] = {
         )), "the certified optimum"),
         Field("ratio2", Number(), "the claimed ‖θ̃‖²/‖θ*‖²"),
         Field("angle", Obj((
-            Field("samples", List(Int(0, SAMPLES - 1), length=2, unique=True),
+            Field("samples", List(Int(0, SAMPLES - 1), length=2),
                   "two sample indices (0-based)"),
             Field("alpha", Number(), "the angle between them, in [0, π]"),
         )), "optional angle between two samples", required=False),
@@ -909,7 +910,7 @@ _kinds_body: dict[str, KindSchema] = {
     ), "every depth m >= depth_min of a diagonal network at once", instance=False),
     "convergence": KindSchema((
         Field("init", POINT, "θ(0)"),
-        Field("losses", List(Enum(("exp", "logistic")), min=1, unique=True),
+        Field("losses", List(Enum(LOSSES), min=1, unique=True),
               "the losses (default both)", required=False),
         Field("invariant", Obj((
             Field("fixed", List(ParamName(), unique=True), "parameters that keep their "
