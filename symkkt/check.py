@@ -8,9 +8,8 @@ certificate and the kernel decides it. How a claim's status follows from kernel 
 claim          verified when the kernel verifies           refuted when the kernel verifies
 =============  =========================================  ==========================================
 ``kkt``        a ``kkt`` certificate (the given            a ``not-kkt`` certificate (infeasible, or
-               multipliers if any)                         an exact Farkas vector); with given
-                                                           multipliers also a ``kkt`` certificate
-                                                           refuted on feasibility, sign or slackness
+               multipliers if they work, else searched     an exact Farkas vector); given
+               ones)                                       multipliers that fail are a reason only
 ``not-kkt``    a ``not-kkt`` certificate                   a ``kkt`` certificate
 ``not-local``  a ``not-local`` curve (or: the point is     a ``local`` (``per-layer-local``)
                infeasible)                                 certificate
@@ -26,8 +25,9 @@ claim          verified when the kernel verifies           refuted when the kern
 ``convergence`` ("gradient flow from ``init`` converges in direction to the point") is decided
 by one ``convergence`` certificate: its invariant is the file's ``invariant`` when given, else
 the one :mod:`symkkt.invariant` finds; the claim's status is the kernel's verdict on it
-(``refuted`` when a step of the argument provably fails, ``unknown`` when the invariant cone
-holds another KKT point or something is undecidable).
+(``refuted`` only when Theorem 2.1 applies, the set is invariant and the point is not among the
+KKT points of the invariant cone; ``unknown`` when the certificate does not apply or fails, the
+cone holds another KKT point, or something is undecidable).
 
 Anything else is ``unknown`` with the reason the search gave up. Exit code 0 if every claim is
 verified, 1 if any is refuted or unknown, 2 for bad input (one line ``file:line:col: message``;
@@ -231,25 +231,25 @@ def run_spec(session: _Session, spec: ClaimSpec, seconds: float = SECONDS_PER_CL
             return outcome("unknown", [f.reason], f)
         return outcome(f.verdict.status, list(f.verdict.reasons), f)
     if kind == "kkt":
+        given: list[str] = []
         if spec.multipliers is not None:
             f = A.kkt_with_multipliers(inst, spec.multipliers)
-            if f.verdict is None:
-                return outcome("unknown", [f.reason], f)
-            if f.verdict.ok:
+            if f.verdict is not None and f.verdict.ok:
                 return outcome("verified", list(f.verdict.reasons), f)
-            if f.certificate is not None:
-                return outcome(f.verdict.status, ["the given multipliers are not KKT "
-                                                  "multipliers: " + "; ".join(f.verdict.reasons)],
-                               f)
-            return outcome("unknown", [_why(f, "")], f)
+            # The given multipliers fail: a reason, not a refutation (the point may be KKT
+            # with other multipliers). Search, and let the search decide.
+            given = ["the given multipliers are not KKT multipliers ("
+                     + ("; ".join(f.verdict.reasons) if f.verdict is not None
+                        else _why(f, "no certificate")) + "); searched instead"]
         f = kkt()
         if _ok(f):
-            return outcome("verified", list(f.verdict.reasons), f)
+            return outcome("verified", given + list(f.verdict.reasons), f)
         nk = not_kkt()
         if _ok(nk):
-            return outcome("refuted", ["not a KKT point: " + nk.verdict.reasons[0]], nk)
-        return outcome("unknown", [f"no KKT certificate: {_why(f, 'search failed')}; no proof "
-                                   f"of the contrary: {_why(nk, 'search failed')}"], f)
+            return outcome("refuted", given + ["not a KKT point: " + nk.verdict.reasons[0]], nk)
+        return outcome("unknown", given + [f"no KKT certificate: {_why(f, 'search failed')}; "
+                                           f"no proof of the contrary: "
+                                           f"{_why(nk, 'search failed')}"], f)
     if kind == "not-kkt":
         nk = not_kkt()
         if _ok(nk):

@@ -31,16 +31,16 @@ The kernel is then asked (a bounded number of calls, :data:`MAX_KERNEL_CALLS`):
 * the refined candidate: ``verified`` → done; ``refuted`` after the invariance check (θ̃ is not
   the cone's KKT point) or ``unknown`` → that is the answer (a weaker set only has a larger
   cone, so it cannot help);
-* ``refuted`` earlier: if the kernel also refutes the empty invariant, the problem is θ(0)
-  itself (``L(θ(0)) >= 1``) and the refined candidate's verdict is returned; otherwise the
-  search and the kernel disagree about an identity (a search bug), and the kernel is used as
-  an oracle, weakening greedily (positives, then groups, then fixed coordinates) until it stops
-  refuting the invariance.
+* the certificate fails earlier (``unknown``, ``invalid``): if it also fails for the empty
+  invariant, the problem is θ(0) itself (``L(θ(0)) >= ℓ(0)``) and the refined candidate's
+  verdict is returned; otherwise the search and the kernel disagree about an identity (a search
+  bug), and the kernel is used as an oracle, weakening greedily (positives, then groups, then
+  fixed coordinates) until the invariance check passes.
 
 What it cannot find: invariants that are not of this coordinate form (e.g. ``w1 = -w2``,
 ``w1 = 2*w2``, sign-flipped coordinates that stay negative, linear subspaces not aligned with
 the axes), dead neurons beyond the first layer unless their coordinates are 0, or an
-invariant through a θ(0) with ``L(θ(0)) >= 1`` (the kernel needs Theorem 2.1 from t = 0).
+invariant through a θ(0) with ``L(θ(0)) >= ℓ(0)`` (the kernel needs Theorem 2.1 from t = 0).
 """
 
 from __future__ import annotations
@@ -350,8 +350,9 @@ def _show(inv: Mapping) -> str:
 
 
 def _invariance_refuted(v: Verdict) -> bool:
-    """Refuted before the KKT points of the cone were computed."""
-    return v.status == "refuted" and "kkt_points_on_invariant" not in v.values
+    """The certificate failed (``invalid``) before the KKT points of the cone were computed:
+    θ(0) is off the set, ``L(θ(0)) >= ℓ(0)``, or an identity fails."""
+    return v.invalid and "kkt_points_on_invariant" not in v.values
 
 
 def _weaker(inv: dict):

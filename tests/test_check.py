@@ -225,9 +225,10 @@ def test_given_multipliers(tmp_path, capsys):
     code, doc, _ = run_check(tmp_path, capsys, f)
     c = by_label(doc)
     assert c["good"]["status"] == "verified"
-    assert c["negative"]["status"] == "refuted"
-    assert "negative" in c["negative"]["reasons"][0]
-    assert code == 1
+    # Wrong multipliers are a reason, not a refutation: the point is KKT (with (2, 2)).
+    assert c["negative"]["status"] == "verified"
+    assert "given multipliers are not KKT" in c["negative"]["reasons"][0]
+    assert code == 0
 
 
 LINEAR = """\

@@ -185,8 +185,8 @@ def test_convergence_catches_a_kernel_ignoring_the_initial_loss(broken_kernel_sa
     from symkkt.kernel import convergence as kernel_convergence
 
     broken = _patched(kernel_convergence._check_convergence,
-                      "decide(1 - _loss(loss, margins)) <= 0",
-                      "decide(1 - _loss(loss, margins)) < -1")
+                      "decide(LOSS_AT_ZERO[loss] - _loss(loss, margins)) <= 0",
+                      "decide(LOSS_AT_ZERO[loss] - _loss(loss, margins)) < -1")
     broken_kernel_sandbox.setitem(kernel_certificate._CHECKERS, "convergence", broken)
     res = F.run_property("convergence", seed=0, shrink=False)
     assert res.status == "failed", res.to_json()

@@ -66,15 +66,17 @@ def test_search_finds_a_verified_invariant(make, init, expected):
     assert cert["invariant"] == expected and reason
 
 
-def test_init_with_loss_at_least_one_is_refuted_with_the_kernels_reason():
+def test_init_with_loss_at_least_one_is_unknown_with_the_kernels_reason():
+    # Theorem 2.1 does not apply from GF_INIT (L > 1), though the paper proves convergence
+    # from it: unknown, never refuted.
     assert t32.init_meets_hypotheses(t32.GF_INIT)
     res = I.search_invariant(t32.instance(), t32.GF_INIT)
-    assert res.verdict.status == "refuted"
+    assert res.verdict.status == "unknown" and res.verdict.invalid
     assert "loss at init is not < 1" in res.verdict.reasons[0]
     assert res.kernel_calls <= 2
     assert check_certificate(res.certificate).reasons == res.verdict.reasons
     res = I.search_invariant(t32.instance(), t32.GF_INIT, losses=("logistic",))
-    assert res.verdict.status == "refuted" and "logistic" in res.verdict.reasons[0]
+    assert res.verdict.invalid and "logistic" in res.verdict.reasons[0]
 
 
 def test_refinement_steps_are_logged():
@@ -202,14 +204,13 @@ def test_claim_file_rejections(tmp_path, capsys, act):
     code, c, _ = run_check(tmp_path, capsys, text)
     assert code == 1
     assert c["ok"]["status"] == "verified"
-    assert c["off-set"]["status"] == "refuted"
+    assert c["off-set"]["status"] == "unknown"
     assert "not in the invariant set" in c["off-set"]["reasons"][0]
-    assert c["not-positive"]["status"] == "refuted"
+    assert c["not-positive"]["status"] == "unknown"
     assert "not > 0" in c["not-positive"]["reasons"][0]
-    # Linear: the one piece fails the identity, the set is not invariant (refuted). ReLU:
-    # neuron 2's input is 0 on the whole set, the failing piece (neuron 2 on) need not occur
-    # along the flow, so the kernel only says the set is not shown invariant (unknown).
-    assert c["not-invariant"]["status"] == ("refuted" if act == "linear" else "unknown")
+    # A set that is not invariant (linear), or not shown invariant (ReLU: the failing piece
+    # need not occur), is a failed certificate: the claim itself stays unknown.
+    assert c["not-invariant"]["status"] == "unknown"
     assert "w1_2 does not stay fixed" in c["not-invariant"]["reasons"][0]
 
 
@@ -224,10 +225,10 @@ def test_claim_file_wrong_point_is_refuted(tmp_path, capsys):
         assert "not a KKT point of Problem 2 in the invariant cone" in c["x"]["reasons"][0]
 
 
-def test_claim_file_init_with_large_loss_is_refuted(tmp_path, capsys):
+def test_claim_file_init_with_large_loss_is_unknown(tmp_path, capsys):
     init = 'w1_1 = "1/10", w1_2 = 1, w2_1 = "1/10", w2_2 = -1, v1 = "1/2", v2 = "3/10"'
     code, c, _ = run_check(tmp_path, capsys, THM32 + conv_claim("gf-init", init))
-    assert code == 1 and c["gf-init"]["status"] == "refuted"
+    assert code == 1 and c["gf-init"]["status"] == "unknown"
     assert "loss at init is not < 1" in c["gf-init"]["reasons"][0]
 
 

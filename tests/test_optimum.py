@@ -108,14 +108,14 @@ def test_predictor_negative_multiplier_refuted(pred31):
     bad = copy.deepcopy(pred31)
     bad["bound"]["alpha"][0] = "-1/9"
     v = check(bad)
-    assert v.status == "refuted" and "negative" in v.reasons[0]
+    assert v.invalid and "negative" in v.reasons[0]
 
 
 def test_predictor_suboptimal_dual_is_refuted(pred31):
     bad = copy.deepcopy(pred31)        # complementary slackness / optimality broken
     bad["bound"]["alpha"] = ["1/9", "0"]
     v = check(bad)
-    assert v.status == "refuted" and "below" in v.reasons[0]
+    assert v.invalid and "below" in v.reasons[0]
 
 
 def test_predictor_not_sound_for_relu(pred31):
@@ -130,7 +130,7 @@ def test_predictor_not_sound_with_sharing():
     cert = inst.base_json()
     cert.update({"kind": "global", "bound": {"type": "predictor", "alpha": ["1"]}})
     v = check(cert)
-    assert v.status == "refuted" and "shared" in v.reasons[0]
+    assert v.invalid and "shared" in v.reasons[0]
 
 
 def test_global_on_non_optimal_point_refuted(pred31):
@@ -138,7 +138,7 @@ def test_global_on_non_optimal_point_refuted(pred31):
     for p in bad["point"]:
         bad["point"][p] = f"2*({bad['point'][p]})"
     v = check(bad)
-    assert v.status == "refuted" and "below" in v.reasons[0]
+    assert v.invalid and "below" in v.reasons[0]
 
 
 def test_global_on_infeasible_point_refuted(pred31):
@@ -164,20 +164,20 @@ def test_neuron_sum_bound_too_high_refuted(nsum421):
     bad = copy.deepcopy(nsum421)       # scale α up: 2Σα exceeds the optimum
     bad["bound"]["alpha"] = [f"11/10*({a})" for a in bad["bound"]["alpha"]]
     v = check(bad)
-    assert v.status == "refuted" and "dual constraint fails" in v.reasons[0]
+    assert v.invalid and "dual constraint fails" in v.reasons[0]
 
 
 def test_neuron_sum_negative_alpha_refuted(nsum421):
     bad = copy.deepcopy(nsum421)
     bad["bound"]["alpha"][0] = "-1"
-    assert check(bad).status == "refuted"
+    assert check(bad).invalid
 
 
 def test_neuron_sum_not_sound_for_relu(nsum421):
     bad = copy.deepcopy(nsum421)
     bad["network"]["activation"] = "relu"
     v = check(bad)
-    assert v.status == "refuted" and "not applicable" in v.reasons[0]
+    assert v.invalid and "not applicable" in v.reasons[0]
 
 
 # ------------------------------------------------------------ patterns (Thm 3.2 optimum)
@@ -210,7 +210,7 @@ def test_global_claim_without_better_point_on_3_2_refuted(opt32):
     bad["kind"] = "global"
     bad["point"] = bad.pop("reference_point")
     v = check(bad)
-    assert v.status == "refuted" and "below" in v.reasons[0]
+    assert v.invalid and "below" in v.reasons[0]
 
 
 def test_better_point_that_is_not_better_is_unknown():
@@ -225,13 +225,13 @@ def test_patterns_alpha_too_high_refuted(opt32):
     bad = copy.deepcopy(opt32)
     bad["bound"]["cases"][0]["alpha"] = ["1", "1"]
     v = check(bad)
-    assert v.status == "refuted" and "> 1" in v.reasons[0]
+    assert v.invalid and "> 1" in v.reasons[0]
 
 
 def test_patterns_negative_mu_refuted(opt32):
     bad = copy.deepcopy(opt32)
     bad["bound"]["cases"][0]["options"][0][0]["mu"][0] = "-1"
-    assert check(bad).status == "refuted"
+    assert check(bad).invalid
 
 
 def test_patterns_dropped_option_is_an_uncovered_pattern(opt32):
@@ -240,21 +240,21 @@ def test_patterns_dropped_option_is_an_uncovered_pattern(opt32):
     bad["bound"]["cases"][0]["options"][0] = [o for o in opts
                                               if not (o["active"] == [1, 0] and o["sign"] == 1)]
     v = check(bad)
-    assert v.status == "refuted" and "do not cover" in v.reasons[0]
+    assert v.invalid and "do not cover" in v.reasons[0]
 
 
 def test_patterns_fake_infeasible_case_refuted(opt32):
     bad = copy.deepcopy(opt32)
     bad["bound"]["cases"][0]["infeasible"] = True
     v = check(bad)
-    assert v.status == "refuted" and "Farkas" in v.reasons[0]
+    assert v.invalid and "Farkas" in v.reasons[0]
 
 
 def test_patterns_fake_unrealizability_proof_refuted(opt32):
     bad = copy.deepcopy(opt32)
     bad["bound"]["unrealizable"] = [[{"active": [1, 0], "nu": ["1", "1"]}]]
     v = check(bad)
-    assert v.status == "refuted" and "unrealizability" in v.reasons[0]
+    assert v.invalid and "unrealizability" in v.reasons[0]
 
 
 def test_patterns_wrong_groups_is_malformed(opt32):
@@ -267,7 +267,7 @@ def test_patterns_wrong_groups_is_malformed(opt32):
 def test_patterns_not_sound_with_linear_network(opt32):
     bad = copy.deepcopy(opt32)
     bad["network"]["activation"] = "linear"
-    assert check(bad).status == "refuted"
+    assert check(bad).invalid
 
 
 def test_pattern_enumeration_four_neurons_three_samples():
@@ -308,7 +308,7 @@ def test_pattern_enumeration_needs_cases_when_neurons_are_few():
     # dropping the non-Farkas case leaves patterns uncovered
     bad = copy.deepcopy(cert)
     bad["bound"]["cases"] = [c for c in cases if c.get("infeasible")]
-    assert check(bad).status == "refuted"
+    assert check(bad).invalid
 
 
 # ------------------------------------------------------------------------------ local
@@ -324,7 +324,7 @@ def test_local_alpha_violating_dual_constraint_refuted(local43):
     bad = copy.deepcopy(local43)
     bad["bound"]["alpha"] = [f"2*({a})" for a in bad["bound"]["alpha"]]
     v = check(bad)
-    assert v.status == "refuted" and "> 1" in v.reasons[0]
+    assert v.invalid and "> 1" in v.reasons[0]
 
 
 def test_local_with_zero_hidden_input_is_unknown():
@@ -354,7 +354,7 @@ def test_local_sosc_broken_stationarity_refuted():
     cert, _ = local_certificate(inst, "sosc")
     bad = copy.deepcopy(cert)
     bad["bound"]["multipliers"] = ["2"]
-    assert check(bad).status == "refuted"
+    assert check(bad).invalid
 
 
 # -------------------------------------------------------------------------- per layer
@@ -370,10 +370,10 @@ def test_per_layer_global_verified(layer52):
 def test_per_layer_wrong_alpha_refuted(layer52):
     bad = copy.deepcopy(layer52)
     bad["bound"]["alpha"] = ["1"]
-    assert check(bad).status == "refuted"
+    assert check(bad).invalid
     bad["bound"]["alpha"] = ["-1"]
     v = check(bad)
-    assert v.status == "refuted" and "negative" in v.reasons[0]
+    assert v.invalid and "negative" in v.reasons[0]
 
 
 def test_per_layer_global_not_sound_for_relu_hidden_layer():
@@ -384,7 +384,7 @@ def test_per_layer_global_not_sound_for_relu_hidden_layer():
     bad = copy.deepcopy(cert)
     bad["kind"] = "per-layer-global"
     v = check(bad)
-    assert v.status == "refuted" and "not applicable" in v.reasons[0]
+    assert v.invalid and "not applicable" in v.reasons[0]
 
 
 def test_per_layer_local_with_zero_input_is_unknown():
@@ -439,4 +439,4 @@ def test_optimum_bracket_certifies_an_interval():
     assert lo <= opt <= hi and (hi - lo) / hi < Rational(1, 10 ** 4)
     bad = copy.deepcopy(cert)
     bad["bound"]["cases"][0]["alpha"] = ["1", "1", "1"]      # a bound above the optimum
-    assert check(bad).status == "refuted"
+    assert check(bad).invalid

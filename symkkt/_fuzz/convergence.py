@@ -2,7 +2,8 @@
 
 Per example one bundled result (Theorem 3.2; 4.1, 4.4 linear/ReLU; 5.1 with m = 3, 4,
 linear/ReLU) and a random exact initialization inside the module's invariant set with
-``L(θ(0)) < 1`` (decided here with mpmath at 50 digits, independently of the kernel):
+``L(θ(0)) < ℓ(0)`` (1 for exp, log 2 for logistic; decided here with mpmath at 50 digits,
+independently of the kernel):
 
 * **positive**: the kernel verifies the ``convergence`` certificate built by
   :func:`symkkt.claims.convergence_claim` from the module's invariant;
@@ -11,9 +12,11 @@ linear/ReLU) and a random exact initialization inside the module's invariant set
 * **evidence** (about a quarter of the examples, when :mod:`symkkt.gf` is present): the
   high-precision flow from θ(0) ends within :func:`gf_tolerance` of θ̃'s direction.
 
-Why every mutant must fail: the kind's statement is "θ(0) lies in ``S``, ``L(θ(0)) < 1``, ``S``
-is tangent to every piece of the flow, and θ̃ is the only KKT point of Problem 2 (margin 1) on
-the cone"; each mutation falsifies one of these, or (drop-positive) leaves two KKT points.
+Why every mutant must fail: the certificate says "θ(0) lies in ``S``, ``L(θ(0)) < ℓ(0)``,
+``S`` is tangent to every piece of the flow, and θ̃ is the only KKT point of Problem 2 (margin
+1) on the cone"; each mutation falsifies one of these, or (drop-positive) leaves two KKT
+points. Only a wrong θ̃ (not the cone's KKT point, with the rest intact) refutes the claim;
+the other mutants only break the certificate, so the kernel says ``unknown``.
 """
 
 from __future__ import annotations
@@ -45,24 +48,25 @@ LOSS_SETS = (("exp", "logistic"), ("exp",), ("logistic",))
 MUTATIONS: dict[str, tuple[str, str]] = {
     # name -> (where it applies, expected verdict and why)
     "equal-off": ("4.1, 4.4, 5.1",
-                  "refuted: one coordinate of a declared equal group moved to a(1 + r), "
+                  "unknown: one coordinate of a declared equal group moved to a(1 + r), "
                   "r != 0, so theta(0) is not in S"),
     "data": ("every result",
-             "refuted: 3.2 x_1 = (1, 1/4 + d), d > 0 (theta~ has margins 1 + 4d and 1, not a "
-             "KKT point); 4.1 x = (1 + d, 2) (theta~'s margin is 1 + d, not a KKT point); "
-             "4.4 x_1 = 4 + d (dPhi/dw1 = c d != 0 on S: not tangent); 5.1 x = (1, 1 + d) "
-             "(dPhi/dw1_1 != dPhi/dw1_2 on S: not tangent); d != 0, same invariant"),
+             "refuted for 3.2 x_1 = (1, 1/4 + d), d > 0 (theta~ has margins 1 + 4d and 1, "
+             "not a KKT point) and 4.1 x = (1 + d, 2) (theta~'s margin is 1 + d, not a KKT "
+             "point); unknown for 4.4 x_1 = 4 + d (dPhi/dw1 = c d != 0 on S: not tangent) "
+             "and 5.1 x = (1, 1 + d) (dPhi/dw1_1 != dPhi/dw1_2 on S: not tangent); d != 0, "
+             "same invariant"),
     "low-loss-fails": ("3.2",
-                       "refuted: v1(0) scaled so the largest margin is <= 1/4, so "
-                       "L(theta(0)) >= 1 for each listed loss (with one sample L < 1 iff the "
+                       "unknown: v1(0) scaled so the largest margin is <= 1/4, so "
+                       "L(theta(0)) >= 1 > log 2 for each listed loss (with one sample L < 1 iff the "
                        "margin is > 0 (exp) or > -log(e - 1) (logistic), so only 3.2 has "
                        "such a scaling)"),
     "idle-neuron-on": ("3.2",
-                       "refuted: w2(0) -> -w2(0), v2(0) -> |v2(0)| (margins only grow) "
+                       "unknown: w2(0) -> -w2(0), v2(0) -> |v2(0)| (margins only grow) "
                        "switches the declared-fixed neuron on for both inputs "
                        "(dPhi/dv2 = <w2, x_i> != 0 on S)"),
     "not-invariant": ("every result",
-                      "refuted: a declared set through theta(0) that is not tangent to the "
+                      "unknown: a declared set through theta(0) that is not tangent to the "
                       "flow: 3.2 w1_1 also fixed (dPhi/dw1_1 = v1 x_i1); 4.1 fixed = [w1_2] "
                       "without w2_2 (dPhi/dw1_2 = w2_2 x_2); 4.4 without the group [v1, v2] "
                       "(dPhi/dw1 = 4 (v1 - v2)); 5.1 equal = [[w1_1, w1_2]] only (the two "
@@ -222,23 +226,32 @@ def _loss_float(kind: str, margins) -> Any:
         return mpmath.fsum(mpmath.log1p(mpmath.exp(-q)) for q in qs)
 
 
-def loss_below_one(margins, losses) -> bool | None:
-    """True if L < 1 for every loss, False if L >= 1 for some, None if within 1e-40 of 1
-    (not seen: L = 1 exactly is impossible for algebraic margins, by Lindemann-Weierstrass)."""
+def _ell0(kind: str) -> Any:
+    """``ℓ(0)``: Theorem 2.1 needs ``L(θ(t0)) < ℓ(0)`` (1 for exp, log 2 for logistic)."""
+    import mpmath
+
+    with mpmath.workdps(50):
+        return mpmath.mpf(1) if kind == "exp" else +mpmath.log(2)
+
+
+def loss_below_ell0(margins, losses) -> bool | None:
+    """True if ``L < ℓ(0)`` for every loss, False if ``L >= ℓ(0)`` for some, None if within
+    1e-40 of it (not seen: equality is impossible for algebraic margins, by
+    Lindemann-Weierstrass)."""
     import mpmath
 
     out = True
     for kind in losses:
-        v = _loss_float(kind, margins)
-        if abs(v - 1) < mpmath.mpf(10) ** -40:
+        v, bound = _loss_float(kind, margins), _ell0(kind)
+        if abs(v - bound) < mpmath.mpf(10) ** -40:
             return None
-        if v >= 1:
+        if v >= bound:
             out = False
     return out
 
 
-def loss_at_least_one(margins, losses) -> bool:
-    return all(_loss_float(kind, margins) >= 1 for kind in losses)
+def loss_at_least_ell0(margins, losses) -> bool:
+    return all(_loss_float(kind, margins) >= _ell0(kind) for kind in losses)
 
 
 def _nonzero(lo, hi, den):
@@ -267,7 +280,7 @@ def _example(draw):
         a = draw(positive_rationals(2, 8))
         init = {f"w{l}_{k}": a for l in range(1, m + 1) for k in (1, 2)}
     probe = ConvExample(thm, act, m, (), losses, 0, 0, 0, 0, None)
-    below = loss_below_one(_margins(probe, init), losses)
+    below = loss_below_ell0(_margins(probe, init), losses)
     # always true with one sample (margin > 0); 3.2 (smaller margin in (1/2, 3]): rejected
     # when the two margins are too small together
     assume(below is True)
@@ -315,7 +328,7 @@ def mutants(ex: ConvExample) -> list[tuple[str, str, str, dict]]:
         grp = inv["equal"][0]
         name = grp[ex.eq_index % len(grp)]
         moved = dict(init, **{name: init[name] * (1 + ex.eq_shift)})
-        out.append(("equal-off", "refuted",
+        out.append(("equal-off", "unknown",
                     f"{name}(0) = {init[name]} * (1 + {ex.eq_shift})",
                     _cert(ex, inst, moved, inv)))
     # data: the same invariant on perturbed inputs
@@ -333,18 +346,19 @@ def mutants(ex: ConvExample) -> list[tuple[str, str, str, dict]]:
     else:
         X[0][1] += d
         what = f"x = (1, 1 + {d})"
-    out.append(("data", "refuted", what, _cert(ex, _instance(ex, X=X), init, inv)))
+    out.append(("data", "refuted" if ex.theorem in ("3.2", "4.1") else "unknown", what,
+                _cert(ex, _instance(ex, X=X), init, inv)))
     if ex.theorem == "3.2":
         inner = [init["w1_1"] * x[0] + init["w1_2"] * x[1] for x in inst.X]
         low = dict(init, v1=ex.low_margin / max(inner))
-        if not loss_at_least_one(_margins(ex, low), ex.losses):  # a bug of this module
-            raise AssertionError(f"the low-margin init {low} has L < 1")
-        out.append(("low-loss-fails", "refuted",
+        if not loss_at_least_ell0(_margins(ex, low), ex.losses):  # a bug of this module
+            raise AssertionError(f"the low-margin init {low} has L < l(0)")
+        out.append(("low-loss-fails", "unknown",
                     f"v1(0) = {low['v1']}: largest margin {ex.low_margin}",
                     _cert(ex, inst, low, inv)))
         # |v2| keeps the second neuron's share of the margins >= 0: L(theta(0)) < 1 still
         on = dict(init, w2_1=-init["w2_1"], w2_2=-init["w2_2"], v2=abs(init["v2"]))
-        out.append(("idle-neuron-on", "refuted", "w2(0) -> -w2(0), v2(0) -> |v2(0)|",
+        out.append(("idle-neuron-on", "unknown", "w2(0) -> -w2(0), v2(0) -> |v2(0)|",
                     _cert(ex, inst, on, inv)))
     # not-invariant: a declared set that contains theta(0) but is not tangent to the flow
     if ex.theorem == "3.2":
@@ -355,7 +369,7 @@ def mutants(ex: ConvExample) -> list[tuple[str, str, str, dict]]:
         loose, what = dict(inv, equal=[]), "the equal group [v1, v2] dropped"
     else:
         loose, what = dict(inv, equal=[["w1_1", "w1_2"]]), "equal = [[w1_1, w1_2]] only"
-    out.append(("not-invariant", "refuted", what, _cert(ex, inst, init, loose)))
+    out.append(("not-invariant", "unknown", what, _cert(ex, inst, init, loose)))
     if ex.theorem == "5.1" and ex.m == 4 and ex.activation == "linear":
         out.append(("drop-positive", "unknown", "invariant without positive",
                     _cert(ex, inst, init, dict(inv, positive=[]))))
@@ -409,7 +423,7 @@ def _check(ex: ConvExample, state: dict, failure, budget_spent) -> None:
                       {**case, "certificate": cert}) from None
     if v.status != "verified":
         raise failure(f"a valid convergence certificate ({_label(ex)}, init in the "
-                      f"invariant set, L(theta(0)) < 1) is {v.status}: {v.reasons[0]}",
+                      f"invariant set, L(theta(0)) < l(0)) is {v.status}: {v.reasons[0]}",
                       {**case, "certificate": cert, "kernel": _verdict_json(v)})
     state["verified"] = state.get("verified", 0) + 1
     stats = state.setdefault("mutants", {})
@@ -483,7 +497,7 @@ def finish(state: dict) -> dict:
                    "tolerance": GF_TOLERANCE_TEXT},
             "seconds_by_case": {k: round(v, 2) for k, v in
                                 state.get("seconds_by_case", {}).items()},
-            "loss_check": "L(theta(0)) < 1 decided by the property with mpmath at 50 "
+            "loss_check": "L(theta(0)) < l(0) (1 for exp, log 2 for logistic) decided by the property with mpmath at 50 "
                           "digits (independently of the kernel); the init's margins are "
                           "closed forms, checked against the network's forward pass"}
 

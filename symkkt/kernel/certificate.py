@@ -33,7 +33,7 @@ from .net import NetSpec, Pattern
 from .schema import FORMAT_VERSION, KINDS as SCHEMAS, _key_path, validate
 
 __all__ = ["Verdict", "check_certificate", "load_certificate", "kinds", "register_checker", "FORMAT_VERSION",
-           "Reader", "Refuted", "Unknown", "decide", "txt", "norm2", "problem_layer", "feasibility", "witness_reason", "EPSILON"]
+           "Reader", "Failed", "Refuted", "Invalid", "Unknown", "failed_verdict", "decide", "txt", "norm2", "problem_layer", "feasibility", "witness_reason", "EPSILON"]
 
 EPSILON = sympy.Symbol("epsilon", positive=True)
 
@@ -42,22 +42,45 @@ EPSILON = sympy.Symbol("epsilon", positive=True)
 class Verdict:
     """What the kernel concluded about one certificate.
 
-    ``status``: ``verified`` (every check passed exactly), ``refuted`` (a check provably
-    fails; ``reasons`` says which) or ``unknown`` (some check could not be decided).
+    ``status``: ``verified`` (every check passed exactly), ``refuted`` (the statement the
+    certificate is about is provably false; ``reasons`` says why) or ``unknown`` (the
+    certificate fails a check, ``invalid``, or some check could not be decided). A failed
+    certificate is a reason, never a refutation: the statement may hold with another one.
     ``values``: exact numbers, as strings in the whitelist grammar.
     """
 
     status: str
     reasons: tuple[str, ...] = ()
     values: Mapping[str, Any] = field(default_factory=dict)
+    invalid: bool = False
+    """True when the certificate provably fails a check that does not refute the statement
+    (status ``unknown``): the certificate is wrong, the statement undecided."""
 
     @property
     def ok(self) -> bool:
         return self.status == "verified"
 
 
-class Refuted(Exception):
-    """Raised inside a checker when a check provably fails (message = the reason)."""
+class Failed(Exception):
+    """A check failed (message = the reason). Raise one of the two subclasses."""
+
+
+class Refuted(Failed):
+    """Raised inside a checker when the *statement* the certificate is about is provably false
+    (e.g. the point violates a constraint, so it is not a KKT point): status ``refuted``."""
+
+
+class Invalid(Failed):
+    """Raised inside a checker when the *certificate* provably fails a check (a negative given
+    multiplier, a curve whose norm grows, a better point that is not better) but the statement
+    may still be true with another certificate: status ``unknown``, the failure as reason."""
+
+
+def failed_verdict(exc: Failed, values: Mapping[str, Any]) -> "Verdict":
+    """The verdict for a failed check: ``refuted`` only for :class:`Refuted`."""
+    if isinstance(exc, Refuted):
+        return Verdict("refuted", (str(exc),), values)
+    return Verdict("unknown", (f"the certificate fails: {exc}",), values, invalid=True)
 
 
 class Unknown(Exception):
@@ -68,7 +91,14 @@ class Unknown(Exception):
 
 
 class Reader:
-    """Typed access to the certificate's fields with ``source: $.path: message`` errors."""
+    """Access to the fields of a certificate that :func:`.schema.validate` has accepted.
+
+    The schema has checked every field's presence, JSON type, range and length (the network
+    is well formed, one label ±1 per input, every point names exactly the parameters, ...)
+    and parsed every number with the names its field may use, so the reader only converts.
+    Checks that need exact values (``eps0`` a positive rational, ...) are reported as
+    ``source: $.path: message`` like the schema's.
+    """
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -76,109 +106,53 @@ class Reader:
     def fail(self, path: str, msg: str) -> InputError:
         return InputError(f"{path}: {msg}", source=self.source)
 
-    def get(self, obj: Any, key: str, path: str, typ: type | tuple = object, required=True):
-        if not isinstance(obj, dict):
-            raise self.fail(path, "expected an object")
-        if key not in obj:
-            if required:
-                raise self.fail(f"{path}.{key}", "missing")
-            return None
-        v = obj[key]
-        if typ is not object and not isinstance(v, typ):
-            names = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
-            raise self.fail(f"{path}.{key}", f"expected {names}, got {type(v).__name__}")
-        return v
+    def get(self, obj: dict, key: str, path: str = "", typ: type | tuple = object,
+            required: bool = True):
+        """``obj[key]``, or None when the (optional) field is absent. ``path``, ``typ`` and
+        ``required`` document what the caller reads; the schema has enforced them."""
+        return obj.get(key)
 
-    def number(self, v: Any, path: str, names: Mapping[str, sympy.Symbol] | None = None):
-        if isinstance(v, bool) or not isinstance(v, (int, str)):
-            raise self.fail(path, f"expected an exact number (integer or string), got "
-                                  f"{type(v).__name__}")
-        try:
-            if names:
-                return parse_exact(str(v), names, source=self.source)
-            return parse_number(v, source=self.source)
-        except InputError as exc:
-            raise self.fail(path, exc.message) from None
+    def number(self, v: int | str, path: str, names: Mapping[str, sympy.Symbol] | None = None):
+        """The exact value of the number field at ``path``. The schema parsed the same text
+        with the same ``names``, so the grammar accepts it here."""
+        if names:
+            return parse_exact(str(v), names, source=self.source)
+        return parse_number(v, source=self.source)
 
     def curve(self, cert: dict, net: NetSpec, n_samples: int, names: Mapping[str, Any]):
         """``(k, curve point, eps0, patterns)`` of a curve certificate; ``epsilon`` is added
         to the declared ``names``. Patterns are ``None`` for linear networks."""
-        curve = self.get(cert, "curve", "$", dict)
-        k = self.get(curve, "substitution_power", "$.curve", int, required=False) or 1
-        if isinstance(k, bool) or not 1 <= k <= 12:
-            raise self.fail("$.curve.substitution_power", f"k={k} must be an integer in 1..12")
+        curve = cert["curve"]
+        k = curve.get("substitution_power", 1)
         cnames = dict(names)
         cnames["epsilon"] = EPSILON
-        path_pt = self.point(self.get(curve, "point", "$.curve", dict), net, "$.curve.point",
-                             cnames)
-        eps0 = self.number(self.get(cert, "eps0", "$"), "$.eps0")
+        path_pt = self.point(curve["point"], net, "$.curve.point", cnames)
+        eps0 = self.number(cert["eps0"], "$.eps0")
         if not (eps0.is_Rational and eps0 > 0):
             raise self.fail("$.eps0", f"eps0={eps0} must be a positive rational")
         patterns = None
         if net.activation == "relu":
-            raw = self.get(curve, "patterns", "$.curve", list)
-            if len(raw) != n_samples:
-                raise self.fail("$.curve.patterns", f"{len(raw)} patterns for {n_samples} "
-                                                    f"samples")
-            patterns = [net.check_pattern_shape(p, f"$.curve.patterns[{i}]")
-                        for i, p in enumerate(raw)]
+            patterns = [_pattern(p) for p in curve["patterns"]]
         return k, path_pt, eps0, patterns
 
-    def network(self, obj: Any) -> NetSpec:
-        act = self.get(obj, "activation", "$.network", str)
-        layers = self.get(obj, "layers", "$.network", list)
-        out = []
-        for l, layer in enumerate(layers):
-            p = f"$.network.layers[{l}]"
-            if not isinstance(layer, list) or not all(isinstance(r, list) for r in layer):
-                raise self.fail(p, "expected a list of rows")
-            rows = []
-            for r, row in enumerate(layer):
-                names = []
-                for c, e in enumerate(row):
-                    if e == "0" or e == 0:
-                        names.append(None)
-                    elif isinstance(e, str) and e.isidentifier():
-                        names.append(e)
-                    else:
-                        raise self.fail(f"{p}[{r}][{c}]", f"entry {e!r} is neither 0 nor a "
-                                                          f"parameter name")
-                rows.append(tuple(names))
-            out.append(tuple(rows))
-        try:
-            return NetSpec(act, tuple(out))
-        except InputError as exc:
-            raise self.fail("$.network", exc.message) from None
+    def network(self, obj: dict) -> NetSpec:
+        return NetSpec(obj["activation"], tuple(
+            tuple(tuple(None if e in ("0", 0) else e for e in row) for row in layer)
+            for layer in obj["layers"]))
 
-    def data(self, obj: Any, net: NetSpec, names: Mapping[str, sympy.Symbol] | None = None):
+    def data(self, obj: dict, net: NetSpec, names: Mapping[str, sympy.Symbol] | None = None):
         """``(X, Y)``; with ``names`` the inputs may be expressions in those symbols."""
-        xs = self.get(obj, "x", "$.data", list)
-        ys = self.get(obj, "y", "$.data", list)
-        if len(xs) != len(ys) or not xs:
-            raise self.fail("$.data", f"{len(xs)} inputs but {len(ys)} labels")
-        what = "expressions" if names else "numbers"
-        X = []
-        for i, x in enumerate(xs):
-            if not isinstance(x, list) or len(x) != net.input_dim:
-                raise self.fail(f"$.data.x[{i}]", f"expected a list of {net.input_dim} {what}")
-            X.append([self.number(v, f"$.data.x[{i}][{j}]", names) for j, v in enumerate(x)])
-        Y = []
-        for i, y in enumerate(ys):
-            if isinstance(y, bool) or y not in (1, -1):
-                raise self.fail(f"$.data.y[{i}]", f"label {y!r} must be 1 or -1")
-            Y.append(int(y))
-        return X, Y
+        X = [[self.number(v, f"$.data.x[{i}][{j}]", names) for j, v in enumerate(x)]
+             for i, x in enumerate(obj["x"])]
+        return X, list(obj["y"])
 
-    def point(self, obj: Any, net: NetSpec, path: str, names=None) -> dict[str, sympy.Expr]:
-        if not isinstance(obj, dict):
-            raise self.fail(path, "expected an object mapping parameter names to numbers")
-        missing = [p for p in net.params if p not in obj]
-        extra = [k for k in obj if k not in net.params]
-        if missing:
-            raise self.fail(path, f"missing parameter(s) {', '.join(missing)}")
-        if extra:
-            raise self.fail(path, f"unknown parameter(s) {', '.join(map(str, extra))}")
+    def point(self, obj: dict, net: NetSpec, path: str, names=None) -> dict[str, sympy.Expr]:
         return {p: self.number(obj[p], f"{path}.{p}", names) for p in net.params}
+
+
+def _pattern(raw: list[list[int]]) -> Pattern:
+    """An activation pattern (its shape checked by the schema) as a tuple of tuples."""
+    return tuple(tuple(row) for row in raw)
 
 
 # ----------------------------------------------------------------------------- checking
@@ -201,27 +175,25 @@ def decide(expr: sympy.Expr) -> int:
 
 
 def problem_layer(rd: Reader, cert: dict, net: NetSpec) -> int | None:
-    prob = rd.get(cert, "problem", "$", dict, required=False) or {"number": 2}
-    number = rd.get(prob, "number", "$.problem", int)
-    if number == 2:
-        return None
-    if number == 4:
-        layer = rd.get(prob, "layer", "$.problem", int)
-        if not 1 <= layer <= net.depth:
-            raise rd.fail("$.problem.layer", f"layer={layer} must be between 1 and {net.depth}")
-        return layer
-    raise rd.fail("$.problem.number", f"problem {number} must be 2 or 4")
+    """Problem 4's layer, or None for Problem 2 (the schema allows only the kind's problems
+    and a layer in 1..depth)."""
+    prob = cert.get("problem", {"number": 2})
+    return prob["layer"] if prob["number"] == 4 else None
 
 
-def feasibility(net, theta, X, Y, what: str | None = None) -> list[sympy.Expr]:
-    """The margins ``y_i Φ(θ; x_i)``; Refuted if one is below 1 (the reason starts with
-    ``"{what} is infeasible: "`` when ``what`` names the point)."""
+def feasibility(net, theta, X, Y, what: str | None = None,
+                refutes: bool = True) -> list[sympy.Expr]:
+    """The margins ``y_i Φ(θ; x_i)``; if one is below 1, :class:`Refuted` (the statement is
+    about this point and needs it feasible) or, with ``refutes=False``, :class:`Invalid` (an
+    auxiliary point of the certificate). The reason starts with ``"{what} is infeasible: "``
+    when ``what`` names the point."""
     margins = []
     for i, (x, y) in enumerate(zip(X, Y)):
         m = sympy.expand(y * net.output(theta, x))
         if decide(m - 1) < 0:
             msg = f"constraint {i + 1} fails: y*Phi = {txt(m)} < 1"
-            raise Refuted(f"{what} is infeasible: {msg}" if what else msg)
+            raise (Refuted if refutes else Invalid)(f"{what} is infeasible: {msg}" if what
+                                                    else msg)
         margins.append(m)
     return margins
 
@@ -255,13 +227,8 @@ def _check_kkt(rd: Reader, cert: dict) -> Verdict:
     theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
     layer = problem_layer(rd, cert, net)
     free = net.params if layer is None else net.layer_params(layer)
-    lam_raw = rd.get(cert, "multipliers", "$", list)
-    if len(lam_raw) != len(X):
-        raise rd.fail("$.multipliers", f"{len(lam_raw)} multipliers for {len(X)} samples")
-    lam = [rd.number(v, f"$.multipliers[{i}]") for i, v in enumerate(lam_raw)]
-    subs = rd.get(cert, "subgradients", "$", list, required=net.activation == "relu")
-    if subs is not None and len(subs) != len(X):
-        raise rd.fail("$.subgradients", f"{len(subs)} entries for {len(X)} samples")
+    lam = [rd.number(v, f"$.multipliers[{i}]") for i, v in enumerate(cert["multipliers"])]
+    subs = cert.get("subgradients")  # one list per sample, exactly for ReLU (schema)
     values = {"norm2": txt(norm2(theta, net.params)),
               "multipliers": [txt(v) for v in lam]}
     if layer is not None:
@@ -270,9 +237,9 @@ def _check_kkt(rd: Reader, cert: dict) -> Verdict:
         margins = feasibility(net, theta, X, Y)
         for i, (lm, m) in enumerate(zip(lam, margins)):
             if decide(lm) < 0:
-                raise Refuted(f"multiplier {i + 1} is negative: {txt(lm)}")
+                raise Invalid(f"multiplier {i + 1} is negative: {txt(lm)}")
             if decide(lm) > 0 and decide(m - 1) != 0:
-                raise Refuted(f"complementary slackness fails at sample {i + 1}: multiplier "
+                raise Invalid(f"complementary slackness fails at sample {i + 1}: multiplier "
                                f"{txt(lm)} > 0 but y*Phi = {txt(m)} > 1")
         grads = []
         for i, x in enumerate(X):
@@ -284,37 +251,34 @@ def _check_kkt(rd: Reader, cert: dict) -> Verdict:
                 continue
             pieces = subs[i]
             path = f"$.subgradients[{i}]"
-            if not isinstance(pieces, list) or not pieces:
-                raise rd.fail(path, "expected a non-empty list of pieces")
+            if not pieces:
+                raise rd.fail(path, "expected a non-empty list of pieces (multiplier > 0)")
             total = sympy.Integer(0)
             g = {p: sympy.Integer(0) for p in net.params}
             for q, piece in enumerate(pieces):
                 pp = f"{path}[{q}]"
-                w = rd.number(rd.get(piece, "weight", pp), f"{pp}.weight")
-                pat = net.check_pattern_shape(rd.get(piece, "pattern", pp, list), pp)
-                wit_raw = rd.get(piece, "witness", pp, dict, required=False) or {}
-                unknown = [k for k in wit_raw if k not in net.params]
-                if unknown:
-                    raise rd.fail(f"{pp}.witness", f"unknown parameter(s) {', '.join(unknown)}")
-                wit = {k: rd.number(v, f"{pp}.witness.{k}") for k, v in wit_raw.items()}
+                w = rd.number(piece["weight"], f"{pp}.weight")
+                pat = _pattern(piece["pattern"])
+                wit = {k: rd.number(v, f"{pp}.witness.{k}")
+                       for k, v in piece.get("witness", {}).items()}
                 if decide(w) < 0:
-                    raise Refuted(f"convex weight {q + 1} of sample {i + 1} is negative")
+                    raise Invalid(f"convex weight {q + 1} of sample {i + 1} is negative")
                 why = witness_reason(net, theta, x, pat, wit, free)
                 if why:
-                    raise Refuted(f"sample {i + 1}, piece {q + 1}: {why}")
+                    raise Invalid(f"sample {i + 1}, piece {q + 1}: {why}")
                 total += w
                 for p, v in net.piece_gradient(theta, x, pat).items():
                     g[p] += w * v
             if decide(total - 1) != 0:
-                raise Refuted(f"convex weights of sample {i + 1} sum to {txt(total)}, not 1")
+                raise Invalid(f"convex weights of sample {i + 1} sum to {txt(total)}, not 1")
             grads.append(g)
         for p in free:
             rhs = sum((lam[i] * Y[i] * grads[i][p] for i in range(len(X))), sympy.Integer(0))
             if decide(sympy.expand(theta[p] - rhs)) != 0:
-                raise Refuted(f"stationarity fails for {p}: theta = {txt(theta[p])} but "
+                raise Invalid(f"stationarity fails for {p}: theta = {txt(theta[p])} but "
                                f"sum lambda_i y_i g_i = {txt(sympy.radsimp(rhs))}")
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", ("feasible, multipliers >= 0, complementary slackness and "
@@ -327,10 +291,6 @@ def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
     theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
     layer = problem_layer(rd, cert, net)
     free = net.params if layer is None else net.layer_params(layer)
-    curve = rd.get(cert, "curve", "$", dict)
-    var = rd.get(curve, "variable", "$.curve", str, required=False) or "epsilon"
-    if var != "epsilon":
-        raise rd.fail("$.curve.variable", f"variable={var!r} must be 'epsilon'")
     k, path_pt, eps0, patterns = rd.curve(cert, net, len(X), {})
     n_tilde = norm2(theta, free)
     n_curve = sympy.expand(sum((path_pt[p] ** 2 for p in free), sympy.Integer(0)))
@@ -346,11 +306,11 @@ def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
         hi = ctx.exp(ctx.log(ctx.mpf(int(eps0.p)) / ctx.mpf(int(eps0.q))) / k).b
         for p in net.params:
             if p not in free and decide_sym(path_pt[p] - theta[p]) != 0:
-                raise Refuted(f"the curve moves {p}, which Problem 4 for layer {layer} fixes")
+                raise Invalid(f"the curve moves {p}, which Problem 4 for layer {layer} fixes")
             g = path_pt[p].xreplace({EPSILON: t ** k})
             at0 = g.xreplace({t: sympy.Integer(0)})
             if at0.has(sympy.nan, sympy.zoo) or decide(at0 - theta[p]) != 0:
-                raise Refuted(f"the curve does not tend to the point: {p}(0+) = {txt(at0)} "
+                raise Invalid(f"the curve does not tend to the point: {p}(0+) = {txt(at0)} "
                                f"!= {txt(theta[p])}")
             try:
                 interval_eval(g, ctx, {t: ctx.mpf([0, hi])})
@@ -369,13 +329,13 @@ def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
         for label, f, strict in obligations:
             pr = prove_nonnegative(sympy.expand(f), EPSILON, eps0, k=k, strict=strict)
             if pr.status == "refuted":
-                raise Refuted(f"{label}: {pr.reason}")
+                raise Invalid(f"{label}: {pr.reason}")
             if pr.status == "unknown":
                 raise Unknown(f"{label}: {pr.reason}")
         if kind == "not-local":
             pr = prove_nonnegative(sympy.expand(-diff), EPSILON, eps0, k=k, strict=True)
             if pr.status != "verified":
-                exc = Refuted if pr.status == "refuted" else Unknown
+                exc = Invalid if pr.status == "refuted" else Unknown
                 raise exc(f"norm comparison |theta'|^2 < |theta|^2: {pr.reason}")
             try:
                 values["leading_term"] = txt(leading_term(diff, EPSILON, k))
@@ -386,11 +346,11 @@ def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
                            f"{values['leading_term']} + o(.)")
         else:
             if decide_sym(diff) != 0:
-                raise Refuted("the norm is not constant along the curve")
+                raise Invalid("the norm is not constant along the curve")
             values["leading_term"] = "0"
             reasons.append("all constraints hold and the norm is constant along the curve")
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", tuple(reasons), values)
@@ -413,7 +373,7 @@ def _check_nonzero(rd: Reader, cert: dict, what: str) -> Verdict:
     values = {"norm2": txt(norm2(theta, net.params))}
     try:
         if what == "inputs":
-            first = rd.get(cert, "from_layer", "$", int, required=False) or 1
+            first = cert.get("from_layer", 1)   # in 1..depth (schema)
             for i, x in enumerate(X):
                 _, pre = net.forward(theta, x)
                 for l, layer in enumerate(pre[first - 1:], start=first):
@@ -430,8 +390,8 @@ def _check_nonzero(rd: Reader, cert: dict, what: str) -> Verdict:
                                    f"vector")
         return Verdict("verified", ("every hidden neuron has a non-zero incoming weight "
                                     "vector",), values)
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
 
@@ -452,15 +412,15 @@ def _check_better_point(rd: Reader, cert: dict) -> Verdict:
     try:
         for p in net.params:
             if p not in free and decide(better[p] - theta[p]) != 0:
-                raise Refuted(f"the better point changes {p}, which Problem 4 for layer "
+                raise Invalid(f"the better point changes {p}, which Problem 4 for layer "
                               f"{layer} fixes")
-        feasibility(net, better, X, Y, "the better point")
+        feasibility(net, better, X, Y, "the better point", refutes=False)
         gap = norm2(theta, free) - norm2(better, free)
         if decide(gap) <= 0:
-            raise Refuted(f"the better point is not better: its squared norm is "
+            raise Invalid(f"the better point is not better: its squared norm is "
                           f"{txt(norm2(better, free))} >= {txt(norm2(theta, free))}")
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", ("a feasible point with strictly smaller norm exists, so the "

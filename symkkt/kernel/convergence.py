@@ -5,9 +5,11 @@ subdifferential for ReLU networks), is numerically evidence only. This kind prov
 *direction* of convergence exactly, from three ingredients:
 
 1. **Theorem 2.1** (Lyu and Li 2019, Ji and Telgarsky 2020; cited, not re-proven): if
-   ``L(θ(t0)) < 1`` for some t0, then ``‖θ(t)‖ → ∞`` and ``θ(t)/‖θ(t)‖`` converges to the
-   direction of a KKT point of Problem 2. The kernel checks ``L(θ(0)) < 1`` exactly (interval
-   enclosure of ``Σ exp(-y_i Φ_i)`` or ``Σ log(1 + exp(-y_i Φ_i))``) for every listed loss.
+   ``L(θ(t0)) < ℓ(0)`` for some t0 (``ℓ(0) = 1`` for the exponential loss, ``log 2`` for the
+   logistic loss: every sample strictly classified), then ``‖θ(t)‖ → ∞`` and
+   ``θ(t)/‖θ(t)‖`` converges to the direction of a KKT point of Problem 2. The kernel checks
+   ``L(θ(0)) < ℓ(0)`` exactly (interval enclosure of ``Σ exp(-y_i Φ_i)`` against 1, or of
+   ``Σ log(1 + exp(-y_i Φ_i))`` against ``log 2``) for every listed loss.
 2. **An invariant set** ``S`` of the flow containing θ(0): coordinates that keep their initial
    value (``fixed``), groups of coordinates that stay equal (``equal``), and coordinates that
    stay strictly positive (``positive``). Every trajectory from θ(0) stays in
@@ -45,13 +47,14 @@ vanishes identically on ``V`` are discarded (they cannot be adjacent at a feasib
 Clarke subdifferential of Φ_i at every feasible point of ``V`` is that single gradient.
 Otherwise, or if a system is not zero-dimensional, the verdict is ``unknown``.
 
-Verdicts: ``verified`` when 1-3 hold and the only surviving KKT point is θ̃; ``refuted`` when
-θ(0) is not in ``S``, ``L(θ(0)) >= 1``, an identity fails on a piece that provably occurs
-(linear networks; a piece forced on the whole set; θ(0)'s own piece with a non-zero normal
-component there: the set is not invariant), or θ̃ is not among the KKT points of the cone;
-``unknown`` when an identity fails only on pieces that may never occur, the positivity rule
-(only sufficient) fails, another KKT point survives (the argument cannot tell which one GF
-picks) or something is undecidable.
+Verdicts: ``verified`` when 1-3 hold and the only surviving KKT point is θ̃; ``refuted``
+(the statement "GF converges in direction to the KKT point θ̃" is false) only when 1 and 2 hold
+and θ̃ is not among the KKT points of the cone: gradient flow provably converges to the
+direction of one of those, and θ̃ is not it (or is not a KKT point); ``unknown`` when the
+certificate does not apply or fails (θ(0) not in ``S``, ``L(θ(0)) >= ℓ(0)``: Theorem 2.1 is
+silent, though gradient flow may well converge; an identity fails, so ``S`` is not shown
+invariant; the positivity rule, only sufficient, fails), when another KKT point survives (the
+argument cannot tell which one GF picks) or something is undecidable.
 
 Fields (besides ``network``, ``data``, ``point`` = θ̃; Problem 2 only): ``init`` (parameter ->
 exact number), ``losses`` (subset of ``["exp", "logistic"]``, default both), ``invariant``:
@@ -67,7 +70,7 @@ from typing import Mapping, Sequence
 import sympy
 from sympy.polys.polyerrors import PolynomialError
 
-from .certificate import (Reader, Refuted, Unknown, Verdict, decide, norm2, problem_layer,
+from .certificate import (Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, decide, norm2, problem_layer,
                           register_checker, txt)
 from .net import NetSpec, Pattern
 from .schema import LOSSES  # declared with the other fields, re-exported
@@ -236,6 +239,13 @@ def _read_losses(rd: Reader, cert: dict) -> list[str]:
     return list(cert.get("losses", LOSSES))
 
 
+LOSS_AT_ZERO = {"exp": sympy.Integer(1), "logistic": sympy.log(2)}
+"""``ℓ(0)`` per loss: Theorem 2.1 (Lyu and Li 2019, Ji and Telgarsky 2020) needs
+``L(θ(t0)) < ℓ(0)``, i.e. every sample strictly classified (for the logistic loss ``< 1`` is
+not enough: a sample at margin 0 contributes only ``log 2``)."""
+LOSS_AT_ZERO_TEXT = {"exp": "1", "logistic": "log(2)"}
+
+
 def _loss(kind: str, margins: Sequence[sympy.Expr]) -> sympy.Expr:
     if kind == "exp":
         return sympy.Add(*[sympy.exp(-m) for m in margins])
@@ -277,12 +287,12 @@ def _check_invariance(net, X, Y, init, fixed, equal, positive, pieces) -> list[s
 
     def fail(msg: str, pat, comp: sympy.Expr, x, forced: bool) -> None:
         if pat is None or forced:
-            raise Refuted(msg)
+            raise Invalid(msg)
         _, pre = net.forward(init, x, pat)
         strict = all(decide(z) == (1 if pat[l][j] else -1)
                      for l, layer in enumerate(pre) for j, z in enumerate(layer))
         if strict and decide(sympy.expand(comp.xreplace(at_init))) != 0:
-            raise Refuted(msg + " (this piece is the one at init, where the component is "
+            raise Invalid(msg + " (this piece is the one at init, where the component is "
                                 "non-zero)")
         raise Unknown(msg + "; this piece may never occur along the flow, so the set is not "
                             "refuted, only not shown invariant")
@@ -481,19 +491,24 @@ def _check_convergence(rd: Reader, cert: dict) -> Verdict:
         for grp in equal:
             for q in grp[1:]:
                 if decide(init[grp[0]] - init[q]) != 0:
-                    raise Refuted(f"init is not in the invariant set: {grp[0]} = "
+                    raise Invalid(f"init is not in the invariant set: {grp[0]} = "
                                   f"{txt(init[grp[0]])} but {q} = {txt(init[q])}")
         for p in positive:
             if decide(init[p]) <= 0:
-                raise Refuted(f"init has {p} = {txt(init[p])}, not > 0")
+                raise Invalid(f"init has {p} = {txt(init[p])}, not > 0")
         margins = [sympy.expand(y * net.output(init, x)) for x, y in zip(X, Y)]
         values["init_margins"] = [txt(m) for m in margins]
         for loss in losses:
-            if decide(1 - _loss(loss, margins)) <= 0:
-                raise Refuted(f"the {loss} loss at init is not < 1, so Theorem 2.1 does not "
-                              f"apply from t = 0")
-        reasons.append(f"L(theta(0)) < 1 for the {' and '.join(losses)} loss (Theorem 2.1 "
-                       f"applies: ||theta|| -> oo and the direction converges to a KKT point)")
+            if decide(LOSS_AT_ZERO[loss] - _loss(loss, margins)) <= 0:
+                raise Invalid(f"the {loss} loss at init is not < {LOSS_AT_ZERO_TEXT[loss]} "
+                              f"(init margins {', '.join(txt(m) for m in margins)}), so "
+                              f"Theorem 2.1 does not apply from t = 0 (gradient flow may still "
+                              f"converge; this certificate cannot tell)")
+        reasons.append("L(theta(0)) < l(0) for the "
+                       + " and ".join(f"{loss} loss (l(0) = {LOSS_AT_ZERO_TEXT[loss]})"
+                                      for loss in losses)
+                       + ": every sample is strictly classified, Theorem 2.1 applies: "
+                         "||theta|| -> oo and the direction converges to a KKT point")
         pieces = _Pieces(net)
         reasons += _check_invariance(net, X, Y, init, fixed, equal, positive, pieces)
         kkts = _kkt_on_cone(net, X, Y, fixed, equal, positive, pieces)
@@ -511,8 +526,8 @@ def _check_convergence(rd: Reader, cert: dict) -> Verdict:
                           f"not say which one gradient flow reaches")
         reasons.append("the point is the only KKT point of Problem 2 in the invariant cone, so "
                        "gradient flow from init converges in direction to it")
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", tuple(reasons), values)

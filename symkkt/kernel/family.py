@@ -86,7 +86,7 @@ from typing import Any, Sequence
 import sympy
 
 from ..errors import UndecidedError
-from .certificate import EPSILON, Reader, Refuted, Unknown, Verdict, decide, register_checker, txt
+from .certificate import EPSILON, Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, decide, register_checker, txt
 from .exact import _context, _Domain, leading_term, prove_nonnegative
 from .exact import interval_eval as _enclose
 from .schema import MAX_DEPTH_MIN, MAX_WIDTH, MULTIPLIER_RULES as RULES
@@ -209,7 +209,7 @@ def _prove(label: str, f: sympy.Expr, spec: FamilySpec, strict: bool):
     """prove_nonnegative, turned into Refuted / Unknown; returns the Proof when verified."""
     pr = prove_nonnegative(sympy.expand(f), EPSILON, spec.eps0, k=spec.k, strict=strict)
     if pr.status == "refuted":
-        raise Refuted(f"{label}: {pr.reason}")
+        raise Invalid(f"{label}: {pr.reason}")
     if pr.status == "unknown":
         raise Unknown(f"{label}: {pr.reason}")
     return pr
@@ -223,7 +223,7 @@ def _check_kkt(spec: FamilySpec, values: dict) -> str:
     a = [sympy.expand(spec.y * xk) for xk in spec.x]
     for i, ak in enumerate(a):
         if decide(ak) <= 0:
-            raise Refuted(f"KKT: stationarity at a balanced point needs lambda*y*x_k = "
+            raise Invalid(f"KKT: stationarity at a balanced point needs lambda*y*x_k = "
                           f"c_k^((2-m)/m) > 0 for every k, with lambda >= 0; but y*x_{i + 1} = "
                           f"{txt(ak)} <= 0, so no depth m has multipliers")
     c0, a0 = spec.point[0], a[0]
@@ -234,7 +234,7 @@ def _check_kkt(spec: FamilySpec, values: dict) -> str:
         if same_c and same_a:
             continue
         if same_c:
-            raise Refuted(f"KKT: c_1 = c_{i + 1} but y*x_1 = {txt(a0)} != y*x_{i + 1} = "
+            raise Invalid(f"KKT: c_1 = c_{i + 1} but y*x_1 = {txt(a0)} != y*x_{i + 1} = "
                           f"{txt(ai)}: stationarity lambda*y*x_k = c_k^((2-m)/m) fails for "
                           f"every m")
         # (c_1/c_i)^t = a_1/a_i for at most one t = (2-m)/m: find a depth where it fails.
@@ -242,7 +242,7 @@ def _check_kkt(spec: FamilySpec, values: dict) -> str:
             t = sympy.Rational(2 - m, m)
             gap = c0 ** t * ai - ci ** t * a0
             if decide(gap) != 0:
-                raise Refuted(f"KKT: c_1 = {txt(c0)} != c_{i + 1} = {txt(ci)}; at depth m = "
+                raise Invalid(f"KKT: c_1 = {txt(c0)} != c_{i + 1} = {txt(ci)}; at depth m = "
                               f"{m} stationarity needs c_1^((2-m)/m)/(y*x_1) = "
                               f"c_{i + 1}^((2-m)/m)/(y*x_{i + 1}), which fails (the two sides "
                               f"agree for at most one m)")
@@ -291,7 +291,7 @@ def _mean_failure(spec: FamilySpec, cbar: sympy.Expr, f: sympy.Expr, proof) -> N
             continue
         why = _counterexample(spec, cbar, eps)
         if why:
-            raise Refuted(f"norm comparison: {why}")
+            raise Invalid(f"norm comparison: {why}")
         raise Unknown(f"norm comparison: mean_k u_k(epsilon) > cbar at epsilon = {txt(eps)}, "
                       f"so the Jensen bound does not apply, and no depth m with a larger norm "
                       f"was found there")
@@ -328,14 +328,14 @@ def _check_norm(spec: FamilySpec) -> str:
     t = sympy.Symbol("t", positive=True)
     if all(sympy.simplify((u - cbar).xreplace({EPSILON: t ** spec.k})) == 0
            for u in spec.curve):
-        raise Refuted("norm comparison: the curve is the point itself (u_k(epsilon) = c_k for "
+        raise Invalid("norm comparison: the curve is the point itself (u_k(epsilon) = c_k for "
                       "every k and epsilon), so the norm does not decrease")
     for j in range(0, 7):
         eps = spec.eps0 / 10 ** j
         try:
             if all(decide(sympy.expand(u.xreplace({EPSILON: eps}) - cbar)) == 0
                    for u in spec.curve):
-                raise Refuted(f"norm comparison: at epsilon = {txt(eps)} every u_k equals "
+                raise Invalid(f"norm comparison: at epsilon = {txt(eps)} every u_k equals "
                               f"cbar, so theta'(epsilon) = theta and the norm does not "
                               f"decrease")
         except Unknown:
@@ -354,7 +354,7 @@ def _check_curve(spec: FamilySpec, values: dict) -> list[str]:
         g = u.xreplace({EPSILON: t ** spec.k})
         at0 = g.xreplace({t: ZERO})
         if at0.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or decide(at0 - c) != 0:
-            raise Refuted(f"the curve does not tend to the point: u_{i}(0+) = {txt(at0)} != "
+            raise Invalid(f"the curve does not tend to the point: u_{i}(0+) = {txt(at0)} != "
                           f"c_{i} = {txt(c)}")
         try:
             _enclose(g, ctx, {t: ctx.mpf([0, hi])})
@@ -392,12 +392,12 @@ def _check_family(rd: Reader, cert: dict) -> Verdict:
     reasons: list[str] = []
     try:
         if spec.depth_min < 3:
-            raise Refuted(f"depth_min = {spec.depth_min}: the family argument needs m >= 3 "
+            raise Invalid(f"depth_min = {spec.depth_min}: the family argument needs m >= 3 "
                           f"(t^(2/m) strictly concave); for m = 2, t^(2/m) = t is linear, so "
                           f"no strict decrease, and for m = 1 it is convex")
         for i, c in enumerate(spec.point, start=1):
             if decide(c) <= 0:
-                raise Refuted(f"the point is not positive: c_{i} = {txt(c)} <= 0")
+                raise Invalid(f"the point is not positive: c_{i} = {txt(c)} <= 0")
         values["norm2_in_m"] = sympy.sstr(norm2_in_m(spec.point))
         values["norm2"] = txt(sympy.expand(sympy.radsimp(
             spec.depth_min * sympy.Add(*[c ** sympy.Rational(2, spec.depth_min)
@@ -414,7 +414,7 @@ def _check_family(rd: Reader, cert: dict) -> Verdict:
                           f"< 1")
         if spec.rule == "balanced":
             if sm > 0:
-                raise Refuted(f"KKT: the constraint is inactive (y*Phi = {txt(margin)} > 1), so "
+                raise Invalid(f"KKT: the constraint is inactive (y*Phi = {txt(margin)} > 1), so "
                               f"complementary slackness forces lambda = 0 and stationarity "
                               f"theta = 0, but every c_k > 0")
             reasons.append(_check_kkt(spec, values))
@@ -426,8 +426,8 @@ def _check_family(rd: Reader, cert: dict) -> Verdict:
                  "m*sum_k c_k^(2/m)" + (", every ReLU input > 0" if spec.activation == "relu"
                                         else ""))
         reasons.append(f"{lemma} (width {n}, every depth m >= {spec.depth_min})")
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", tuple(reasons), values)

@@ -26,7 +26,7 @@ import itertools
 
 import sympy
 
-from .certificate import (Reader, Refuted, Unknown, Verdict, decide, norm2, problem_layer,
+from .certificate import (Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, decide, norm2, problem_layer,
                           register_checker, txt)
 
 __all__ = ["MAX_ZERO_INPUTS"]
@@ -62,11 +62,11 @@ def _check_not_kkt(rd: Reader, cert: dict) -> Verdict:
             if s == 0:
                 active.append(i)
         if z is None:
-            raise Refuted("the point is feasible and the certificate gives no Farkas vector")
+            raise Invalid("the point is feasible and the certificate gives no Farkas vector")
         zt = sympy.expand(sum((z[p] * theta[p] for p in free), sympy.Integer(0)))
         values["farkas_dot_point"] = txt(sympy.radsimp(zt))
         if decide(zt) >= 0:
-            raise Refuted(f"<z, theta> = {txt(zt)} is not negative")
+            raise Invalid(f"<z, theta> = {txt(zt)} is not negative")
         pieces = 0
         for i in active:
             x = X[i]
@@ -88,11 +88,11 @@ def _check_not_kkt(rd: Reader, cert: dict) -> Verdict:
                 g = net.piece_gradient(theta, x, pat)
                 v = sympy.expand(Y[i] * sum((z[p] * g[p] for p in free), sympy.Integer(0)))
                 if decide(v) < 0:
-                    raise Refuted(f"sample {i + 1}, pattern {[list(r) for r in pat]}: "
+                    raise Invalid(f"sample {i + 1}, pattern {[list(r) for r in pat]}: "
                                   f"<z, y*g> = {txt(v)} < 0")
                 pieces += 1
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", (f"no KKT multipliers exist: <z, theta> < 0 while <z, y_i g> >= 0 "

@@ -81,7 +81,7 @@ from typing import Any, Mapping, Sequence
 
 import sympy
 
-from .certificate import (Reader, Refuted, Unknown, Verdict, decide, feasibility, norm2,
+from .certificate import (Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, decide, feasibility, norm2,
                           problem_layer, register_checker, txt)
 from .net import NetSpec
 
@@ -131,7 +131,7 @@ def _t(e: sympy.Expr) -> str:
 
 def _require(cond: bool, msg: str) -> None:
     if not cond:
-        raise Refuted(f"bound not applicable: {msg}")
+        raise Invalid(f"bound not applicable: {msg}")
 
 
 def _restrict(x: Sequence[sympy.Expr], support: Sequence[int]) -> list[sympy.Expr]:
@@ -155,7 +155,7 @@ def _numbers(rd: Reader, raw: list, path: str) -> list[sympy.Expr]:
 def _nonneg(vals: Sequence[sympy.Expr], what: str) -> None:
     for i, v in enumerate(vals):
         if decide(v) < 0:
-            raise Refuted(f"{what}[{i + 1}] = {_t(v)} is negative")
+            raise Invalid(f"{what}[{i + 1}] = {_t(v)} is negative")
 
 
 def _zero_inputs(net: NetSpec, theta, X, from_layer: int = 1) -> str | None:
@@ -201,7 +201,7 @@ def _neuron_sum(net: NetSpec, alpha, X, Y, masks=None) -> sympy.Expr:
         z = _combo(coeffs, [_restrict(x, support) for x in X], len(support))
         n2 = _sq(z)
         if decide(1 - n2) < 0:
-            raise Refuted(f"dual constraint fails for neuron {j + 1}: "
+            raise Invalid(f"dual constraint fails for neuron {j + 1}: "
                           f"|sum_i alpha_i y_i x_i|^2 = {_t(n2)} > 1")
     return sympy.expand(2 * sum(alpha, ZERO))
 
@@ -252,11 +252,11 @@ def _bound_patterns(rd: Reader, b: dict, net: NetSpec, X, Y):
             _nonneg(nu, f"unrealizability proof {q + 1} of group {g + 1}: nu")
             off = sum((nu[i] for i in range(n) if not act[i]), ZERO)
             if decide(off) <= 0:
-                raise Refuted(f"unrealizability proof {q + 1} of group {g + 1}: the weights "
+                raise Invalid(f"unrealizability proof {q + 1} of group {g + 1}: the weights "
                               f"off the active set must have a positive sum")
             comb = _combo([nu[i] * (1 if act[i] else -1) for i in range(n)], xs, len(support))
             if any(decide(c) != 0 for c in comb):
-                raise Refuted(f"unrealizability proof {q + 1} of group {g + 1}: "
+                raise Invalid(f"unrealizability proof {q + 1} of group {g + 1}: "
                               f"sum_A nu x - sum_notA nu x = {[_t(c) for c in comb]} != 0")
             dead.add(tuple(act))
         universes.append([(A, s) for A in itertools.product((0, 1), repeat=n)
@@ -285,19 +285,19 @@ def _bound_patterns(rd: Reader, b: dict, net: NetSpec, X, Y):
                 z = _combo(coeffs, xs, len(support))
                 if infeasible:
                     if any(decide(v) != 0 for v in z):
-                        raise Refuted(f"case {c + 1} (infeasible), option active={list(A)} "
+                        raise Invalid(f"case {c + 1} (infeasible), option active={list(A)} "
                                       f"sign={s} of group {g + 1}: the Farkas vector "
                                       f"{[_t(v) for v in z]} is not 0")
                 else:
                     n2 = _sq(z)
                     if decide(1 - n2) < 0:
-                        raise Refuted(f"case {c + 1}, option active={list(A)} sign={s} of "
+                        raise Invalid(f"case {c + 1}, option active={list(A)} sign={s} of "
                                       f"group {g + 1}: dual norm^2 {_t(n2)} > 1")
                 ok.add((A, s))
             sets.append(ok)
         if infeasible:
             if decide(sum(alpha, ZERO)) <= 0:
-                raise Refuted(f"case {c + 1} (infeasible): the multipliers must have a "
+                raise Invalid(f"case {c + 1} (infeasible): the multipliers must have a "
                               f"positive sum")
             n_infeasible += 1
         else:
@@ -309,9 +309,9 @@ def _bound_patterns(rd: Reader, b: dict, net: NetSpec, X, Y):
         desc = "; ".join(f"group {g + 1}: " + ", ".join(f"(active={list(A)}, sign={s})"
                                                        for A, s in T)
                          for g, T in enumerate(hole))
-        raise Refuted(f"the cases do not cover every activation pattern: {desc}")
+        raise Invalid(f"the cases do not cover every activation pattern: {desc}")
     if not bounds:
-        raise Refuted("every case is infeasible, so Problem 2 has no feasible point at all")
+        raise Invalid("every case is infeasible, so Problem 2 has no feasible point at all")
     lb = bounds[0]
     for v in bounds[1:]:
         if decide(v - lb) < 0:
@@ -451,12 +451,12 @@ def _bound_sosc(rd: Reader, b: dict, net: NetSpec, theta, X, Y):
     grad_sum = {p: ZERO for p in params}
     for i, (x, y) in enumerate(zip(X, Y)):
         if decide(lam[i]) < 0:
-            raise Refuted(f"multiplier {i + 1} is negative: {_t(lam[i])}")
+            raise Invalid(f"multiplier {i + 1} is negative: {_t(lam[i])}")
         margin = sympy.expand(y * net.output(theta, x))
         if decide(lam[i]) == 0:
             continue
         if decide(margin - 1) != 0:
-            raise Refuted(f"complementary slackness fails at sample {i + 1}: multiplier "
+            raise Invalid(f"complementary slackness fails at sample {i + 1}: multiplier "
                           f"{_t(lam[i])} > 0 but y*Phi = {_t(margin)}")
         phi = net.forward(syms, x, _pattern(net, theta, x))[0]
         grad = [sympy.diff(phi, syms[p]) for p in params]
@@ -473,7 +473,7 @@ def _bound_sosc(rd: Reader, b: dict, net: NetSpec, theta, X, Y):
                         H[c][r] -= v
     for p in params:
         if decide(sympy.expand(theta[p] - grad_sum[p])) != 0:
-            raise Refuted(f"stationarity fails for {p}: theta = {_t(theta[p])} but "
+            raise Invalid(f"stationarity fails for {p}: theta = {_t(theta[p])} but "
                           f"sum lambda_i y_i grad_i = {_t(_clean(grad_sum[p]))}")
     Z = _nullspace(J, len(params))
     if not Z:
@@ -536,10 +536,10 @@ def _common(rd: Reader, cert: dict):
 def _compare(lb: sympy.Expr, n2: sympy.Expr, what: str) -> None:
     s = decide(sympy.expand(lb - n2))
     if s < 0:
-        raise Refuted(f"the lower bound {_t(lb)} is below {what} = {_t(n2)}: the "
+        raise Invalid(f"the lower bound {_t(lb)} is below {what} = {_t(n2)}: the "
                       f"certificate does not prove optimality")
     if s > 0:
-        raise Refuted(f"the lower bound {_t(lb)} exceeds {what} = {_t(n2)} of a feasible "
+        raise Invalid(f"the lower bound {_t(lb)} exceeds {what} = {_t(n2)} of a feasible "
                       f"point: the certificate is inconsistent")
 
 
@@ -558,8 +558,8 @@ def _check_global(rd: Reader, cert: dict) -> Verdict:
         values.update({"lower_bound": _t((lb)), "bound_type": typ, **info})
         feasibility(net, theta, X, Y)
         _compare(lb, n2, "|theta|^2")
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", (f"every feasible point has |theta|^2 >= {values['lower_bound']}"
@@ -573,7 +573,7 @@ def _refute_with(rd, b, net, X, Y, theta, better, values) -> Verdict:
                    "better_point": {p: _t(v) for p, v in better.items()}})
     try:
         feasibility(net, better, X, Y)
-    except Refuted as exc:
+    except Failed as exc:
         return Verdict("unknown", (f"the better point does not refute global optimality: it "
                                    f"is infeasible ({exc})",), values)
     if decide(sympy.expand(n2 - bn2)) <= 0:
@@ -589,7 +589,7 @@ def _refute_with(rd, b, net, X, Y, theta, better, values) -> Verdict:
                 values["optimum"] = _t(bn2)
                 reasons.append(f"the better point is a global optimum: every feasible point "
                                f"has |theta|^2 >= {_t(lb)} ({typ} dual)")
-        except (Refuted, Unknown) as exc:
+        except (Failed, Unknown) as exc:
             reasons.append(f"(the lower bound supplied with it was not accepted: {exc})")
     return Verdict("refuted", tuple(reasons), values)
 
@@ -611,11 +611,11 @@ def _check_optimum_value(rd: Reader, cert: dict) -> Verdict:
         _compare(lb, n2, "|theta*|^2")
         if ref is not None:
             rn2 = norm2(ref, net.params)
-            feasibility(net, ref, X, Y, "the reference point")
+            feasibility(net, ref, X, Y, "the reference point", refutes=False)
             values["reference_norm2"] = _t(rn2)
             values["ratio2"] = _t(sympy.radsimp(rn2 / n2))
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", (f"the optimal value of Problem 2 is {values['optimum']}: the "
@@ -637,14 +637,14 @@ def _check_bracket(rd: Reader, cert: dict) -> Verdict:
     try:
         typ, lb, info = _global_bound(rd, b, net, X, Y)
         values.update({"lower_bound": _t(lb), "bound_type": typ, **info})
-        feasibility(net, theta, X, Y, "the point")
+        feasibility(net, theta, X, Y, "the point", refutes=False)
         gap = _canon(n2 - lb)
         if decide(gap) < 0:
-            raise Refuted(f"the lower bound {_t(lb)} exceeds |theta|^2 = {_t(n2)} of a "
+            raise Invalid(f"the lower bound {_t(lb)} exceeds |theta|^2 = {_t(n2)} of a "
                           f"feasible point: the certificate is inconsistent")
         values["gap"] = _t(gap)
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", (f"the optimal value of Problem 2 lies in "
@@ -669,8 +669,8 @@ def _check_local(rd: Reader, cert: dict) -> Verdict:
         values.update({"lower_bound": _t((lb)), **info})
         feasibility(net, theta, X, Y)
         _compare(lb, n2, "|theta|^2")
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     where = "near the point" if typ in ("fixed-pattern", "sosc") else "everywhere"
@@ -694,8 +694,8 @@ def _check_per_layer(rd: Reader, cert: dict, local: bool) -> Verdict:
         values["lower_bound"] = _t((D + n2 - ln2))
         feasibility(net, theta, X, Y)
         _compare(D, ln2, f"|u^({layer})|^2")
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     where = f"near u^({layer})" if local else "everywhere"

@@ -26,7 +26,7 @@ from typing import Any
 
 import sympy
 
-from .certificate import (Reader, Refuted, Unknown, Verdict, decide, feasibility, norm2,
+from .certificate import (Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, decide, feasibility, norm2,
                           problem_layer, register_checker, txt)
 
 __all__ = ["predictor", "l1_norm"]
@@ -76,18 +76,18 @@ def _check_l1_better(rd: Reader, cert: dict) -> Verdict:
     try:
         values["l1"] = txt(l1_norm(beta))
         values["better_l1"] = txt(l1_norm(better))
-        feasibility(net, theta, X, Y, "the point (hence its predictor)")
+        feasibility(net, theta, X, Y, "the point (hence its predictor)", refutes=False)
         for i, (x, y) in enumerate(zip(X, Y)):
             m = sympy.expand(y * sum((b * xi for b, xi in zip(better, x)), ZERO))
             if decide(m - 1) < 0:
-                raise Refuted(f"the better predictor is infeasible: constraint {i + 1} has "
+                raise Invalid(f"the better predictor is infeasible: constraint {i + 1} has "
                               f"y<beta, x> = {txt(m)} < 1")
         gap = sympy.expand(l1_norm(beta) - l1_norm(better))
         if decide(gap) <= 0:
-            raise Refuted(f"the better predictor is not better: |beta|_1 = "
+            raise Invalid(f"the better predictor is not better: |beta|_1 = "
                           f"{values['better_l1']} >= {values['l1']}")
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", (f"a feasible predictor with |beta|_1 = {values['better_l1']} < "
@@ -109,23 +109,23 @@ def _check_l1_optimal(rd: Reader, cert: dict) -> Verdict:
         feasibility(net, theta, X, Y)
         for i, m in enumerate(mu):
             if decide(m) < 0:
-                raise Refuted(f"dual variable {i + 1} is negative: {txt(m)}")
+                raise Invalid(f"dual variable {i + 1} is negative: {txt(m)}")
         for k in range(net.input_dim):
             z = sympy.expand(sum((m * y * x[k] for m, x, y in zip(mu, X, Y)), ZERO))
             if decide(1 - z) < 0 or decide(1 + z) < 0:
-                raise Refuted(f"dual constraint fails at coordinate {k + 1}: "
+                raise Invalid(f"dual constraint fails at coordinate {k + 1}: "
                               f"|sum_i mu_i y_i x_ik| = |{txt(z)}| > 1")
         bound = sympy.expand(sum(mu, ZERO))
         values["lower_bound"] = txt(bound)
         s = decide(sympy.expand(bound - l1))
         if s < 0:
-            raise Refuted(f"the dual bound {txt(bound)} is below |beta~|_1 = {txt(l1)}: the "
+            raise Invalid(f"the dual bound {txt(bound)} is below |beta~|_1 = {txt(l1)}: the "
                           f"certificate does not prove optimality")
         if s > 0:
-            raise Refuted(f"the dual bound {txt(bound)} exceeds |beta~|_1 = {txt(l1)} of a "
+            raise Invalid(f"the dual bound {txt(bound)} exceeds |beta~|_1 = {txt(l1)} of a "
                           f"feasible predictor: the certificate is inconsistent")
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", (f"every feasible predictor has |beta|_1 >= {values['l1']} (LP "

@@ -25,7 +25,7 @@ from typing import Any
 
 import sympy
 
-from .certificate import Reader, Refuted, Unknown, Verdict, decide, register_checker, txt
+from .certificate import Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, decide, register_checker, txt
 
 from .schema import MAX_EVENTS, MAX_VARIABLES  # noqa: F401  (declared with the other fields)
 
@@ -85,20 +85,20 @@ def _check_cone_probability(rd: Reader, cert: dict) -> Verdict:
     try:
         for i, j in itertools.combinations(range(len(events)), 2):
             if (i, j) not in proofs:
-                raise Refuted(f"events {i + 1} and {j + 1} are not proven disjoint (no Gordan "
+                raise Invalid(f"events {i + 1} and {j + 1} are not proven disjoint (no Gordan "
                               f"vector given)")
             var, mu, p = proofs[(i, j)]
             rows = events[i].get(var, []) + events[j].get(var, [])
             if any(decide(m) < 0 for m in mu):
-                raise Refuted(f"disjointness of events {i + 1}, {j + 1}: a Gordan weight is "
+                raise Invalid(f"disjointness of events {i + 1}, {j + 1}: a Gordan weight is "
                               f"negative")
             if decide(sympy.expand(sum(mu, ZERO))) <= 0:
-                raise Refuted(f"disjointness of events {i + 1}, {j + 1}: the Gordan weights "
+                raise Invalid(f"disjointness of events {i + 1}, {j + 1}: the Gordan weights "
                               f"are all 0")
             for k in range(dims[var]):
                 comb = sympy.expand(sum((m * r[k] for m, r in zip(mu, rows)), ZERO))
                 if decide(comb) != 0:
-                    raise Refuted(f"disjointness of events {i + 1}, {j + 1}: "
+                    raise Invalid(f"disjointness of events {i + 1}, {j + 1}: "
                                   f"sum mu_j c_j has coordinate {k + 1} = {txt(comb)} != 0")
         per_event = []
         total = ZERO
@@ -113,8 +113,8 @@ def _check_cone_probability(rd: Reader, cert: dict) -> Verdict:
         values["probability"] = sympy.sstr(total)
         values["probability_decimal"] = sympy.sstr(sympy.N(total, 30))
         values["events"] = [sympy.sstr(pe) for pe in per_event]
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     return Verdict("verified", (f"the events are pairwise disjoint; their probability under "

@@ -26,7 +26,7 @@ from typing import Any
 
 import sympy
 
-from .certificate import (Reader, Refuted, Unknown, Verdict, check_certificate, decide,
+from .certificate import (Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, check_certificate, decide,
                           feasibility, norm2, problem_layer, register_checker, txt)
 from .schema import RATIO_VERDICT_KINDS
 
@@ -84,27 +84,27 @@ def _check_ratio(rd: Reader, cert: dict) -> Verdict:
             idx = angle_raw["samples"]   # two sample indices in 0..n-1 (schema)
             alpha = rd.number(angle_raw["alpha"], "$.angle.alpha")
             if decide(alpha) < 0 or decide(sympy.pi - alpha) < 0:
-                raise Refuted(f"the angle {txt(alpha)} is not in [0, pi]")
+                raise Invalid(f"the angle {txt(alpha)} is not in [0, pi]")
             a, b = (X[i] for i in idx)
             dot = sympy.expand(sum((p * q for p, q in zip(a, b)), sympy.Integer(0)))
             na = sympy.sqrt(sympy.expand(sum((p * p for p in a), sympy.Integer(0))))
             nb = sympy.sqrt(sympy.expand(sum((q * q for q in b), sympy.Integer(0))))
             if not _zero(sympy.expand(dot - na * nb * sympy.cos(alpha))):
-                raise Refuted(f"samples {idx[0] + 1} and {idx[1] + 1} are not at angle "
+                raise Invalid(f"samples {idx[0] + 1} and {idx[1] + 1} are not at angle "
                               f"{txt(alpha)}")
             values["alpha"] = txt(alpha)
         inner = _nested(cert, "global-optimum-value", {"bound": bound},
                         {"point": opt_point_raw, "reference_point": cert["point"]})
         v = check_certificate(inner, source=f"{rd.source}:optimum")
         if v.status != "verified":
-            exc = Refuted if v.status == "refuted" else Unknown
+            exc = Invalid if v.status == "refuted" or v.invalid else Unknown
             raise exc(f"the optimum is not certified: {'; '.join(v.reasons)}")
         values["lower_bound"] = v.values.get("lower_bound")
         if values["lower_bound"]:   # proven equal to |theta*|^2; usually the simpler form
             values["optimum"] = values["lower_bound"]
-        feasibility(net, theta, X, Y)
+        feasibility(net, theta, X, Y, refutes=False)
         if decide(o2) <= 0:
-            raise Refuted(f"the optimal value {txt(o2)} is not positive")
+            raise Invalid(f"the optimal value {txt(o2)} is not positive")
         actual = sympy.radsimp(n2 / o2)
         if not _zero(sympy.expand(n2 - ratio2 * o2)):
             raise Refuted(f"wrong ratio: |theta|^2/|theta*|^2 = {txt(actual)}, not the "
@@ -113,14 +113,14 @@ def _check_ratio(rd: Reader, cert: dict) -> Verdict:
             nested = _nested(cert, vkind, verdict_raw)
             vv = check_certificate(nested, source=f"{rd.source}:verdict")
             if vv.status != "verified":
-                exc = Refuted if vv.status == "refuted" else Unknown
+                exc = Invalid if vv.status == "refuted" or vv.invalid else Unknown
                 raise exc(f"the {vkind} certificate is not verified: {'; '.join(vv.reasons)}")
             values["verdict"] = vkind
             for key in ("eps0", "leading_term"):
                 if key in vv.values:
                     values[key] = vv.values[key]
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     reasons = [f"|theta|^2 / |theta*|^2 = {txt(ratio2)} with theta* a certified global optimum "

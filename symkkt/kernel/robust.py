@@ -67,7 +67,7 @@ from typing import Any, Mapping, Sequence
 import sympy
 
 from ..errors import InputError, UndecidedError
-from .certificate import (EPSILON, Reader, Refuted, Unknown, Verdict, problem_layer,
+from .certificate import (EPSILON, Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, problem_layer,
                           register_checker, txt)
 from .exact import _Domain, _context, interval_eval, leading_term, sign
 from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
@@ -105,7 +105,7 @@ class ParamSpace:
         for a, q, base in self.aux:
             b = base.xreplace(env)
             if b.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or sign(b) <= 0:
-                raise Refuted(f"the base of aux {a} is not positive at {self.describe(pt)}")
+                raise Invalid(f"the base of aux {a} is not positive at {self.describe(pt)}")
             env[a] = b ** sympy.Rational(1, q)
         return env
 
@@ -346,7 +346,7 @@ class Decider:
         if ok is True:
             return
         if ok is False:
-            raise Refuted(f"{what} fails: {where}")
+            raise Invalid(f"{what} fails: {where}")
         raise Unknown(f"{what}: {where}")
 
     def normal(self, e: sympy.Expr) -> sympy.Expr:
@@ -381,18 +381,18 @@ class Decider:
             try:
                 v = self.space.value(expl, pt)
                 if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-                    raise Refuted(f"{what}: undefined at {self.space.describe(pt)}")
+                    raise Invalid(f"{what}: undefined at {self.space.describe(pt)}")
                 s = sign(v)
             except UndecidedError:
                 continue
             if s < 0 or (strict and s == 0):
-                raise Refuted(f"{what} fails at {self.space.describe(pt)}")
+                raise Invalid(f"{what} fails at {self.space.describe(pt)}")
         status, pt = box_sign(expl, self.space.params, self.space.box, self.space,
                               strict=strict)
         if status == "verified":
             return
         if status == "negative":
-            raise Refuted(f"{what} fails near {self.space.describe(pt)}")
+            raise Invalid(f"{what} fails near {self.space.describe(pt)}")
         raise Unknown(f"{what}: could not be proven on the whole box (bisection budget)")
 
     def sign_class(self, e: sympy.Expr, what: str) -> int:
@@ -419,20 +419,20 @@ class Decider:
         ok, _ = self.zero(f, {EPSILON: [eps0, eps0 / 3]})
         if ok is True:
             if strict:
-                raise Refuted(f"{what}: identically 0, not > 0")
+                raise Invalid(f"{what}: identically 0, not > 0")
             return
         for pt in space.samples():
             for e in (eps0, eps0 / 2, eps0 / 16, eps0 / 1024):
                 try:
                     v = space.value(f, pt).xreplace({EPSILON: e})
                     if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-                        raise Refuted(f"{what}: undefined at epsilon = {txt(e)}, "
+                        raise Invalid(f"{what}: undefined at epsilon = {txt(e)}, "
                                       f"{space.describe(pt)}")
                     s = sign(v)
                 except UndecidedError:
                     continue
                 if s < 0 or (strict and s == 0):
-                    raise Refuted(f"{what} fails at epsilon = {txt(e)}, {space.describe(pt)}")
+                    raise Invalid(f"{what} fails at epsilon = {txt(e)}, {space.describe(pt)}")
         def subst(e):
             e = e.xreplace({EPSILON: T ** k})
             return sympy.powdenest(sympy.expand_power_base(e, force=False), force=False)
@@ -461,8 +461,8 @@ class Decider:
                               f"vanishes identically")
             try:
                 self.positive(c, f"{what}: leading coefficient (t-derivative {j})")
-            except Refuted as exc:
-                raise Refuted(f"{exc} (so it fails for small epsilon)") from None
+            except Failed as exc:
+                raise type(exc)(f"{exc} (so it fails for small epsilon)") from None
             order = j
             break
         if order is None:
@@ -505,7 +505,7 @@ class Decider:
                     return
                 if status == "negative":
                     t, rest = pt[T], {p: pt[p] for p in space.params}
-                    raise Refuted(f"{what} fails near epsilon = {txt(t ** k)}, "
+                    raise Invalid(f"{what} fails near epsilon = {txt(t ** k)}, "
                                   f"{space.describe(rest)}")
                 last = status
             raise Unknown(f"{what}: could not prove it on [0, eps0] x box by bisection "
@@ -536,7 +536,7 @@ class Decider:
                     return
                 if status == "negative":
                     t, rest = pt[T], {p: pt[p] for p in space.params}
-                    raise Refuted(f"{what} fails near epsilon = {txt(t ** k)}, "
+                    raise Invalid(f"{what} fails near epsilon = {txt(t ** k)}, "
                                   f"{space.describe(rest)}")
                 last = status
             raise Unknown(f"{what}: could not prove it on [t1, t0] x box by bisection ({last})")
@@ -603,7 +603,7 @@ def _kkt_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, margin
     for i, x in enumerate(X):
         ls = dec.sign_class(lam[i], f"multiplier {i + 1}")
         if ls < 0:
-            raise Refuted(f"multiplier {i + 1} is negative on the box")
+            raise Invalid(f"multiplier {i + 1} is negative on the box")
         if ls == 0:
             grads.append({p: ZERO for p in net.params})
             continue
@@ -625,7 +625,7 @@ def _kkt_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, margin
             wit = {k: rd.number(v, f"{pp}.witness.{k}", names)
                    for k, v in piece.get("witness", {}).items()}
             if dec.sign_class(w, f"sample {i + 1}, piece {q + 1}: weight") < 0:
-                raise Refuted(f"convex weight {q + 1} of sample {i + 1} is negative")
+                raise Invalid(f"convex weight {q + 1} of sample {i + 1} is negative")
             moved = {p: theta[p] + s_sym * wit.get(p, 0) for p in net.params}
             _, pre = net.forward(moved, x, pat)
             for l, layer in enumerate(pre):
@@ -645,7 +645,7 @@ def _kkt_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, margin
                     label = (f"sample {i + 1}, piece {q + 1}: neuron {j + 1} of layer {l + 1} "
                              f"along the witness")
                     if lead is None:
-                        raise Refuted(f"{label} is identically 0")
+                        raise Invalid(f"{label} is identically 0")
                     dec.positive(want * lead, f"{label} is "
                                               f"{'positive' if want > 0 else 'negative'}")
             total += w
@@ -669,7 +669,7 @@ def _curve_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, valu
         g = sympy.powdenest(sympy.expand_power_base(g, force=False), force=False)
         at0 = g.xreplace({T: ZERO})
         if at0.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-            raise Refuted(f"the curve is undefined at epsilon = 0 for {p}")
+            raise Invalid(f"the curve is undefined at epsilon = 0 for {p}")
         dec.require_zero(at0 - theta[p], f"the curve tends to the point ({p})")
         gs.append(g)
     if not box_defined(gs, [T] + space.params, tbox, space):
@@ -693,7 +693,7 @@ def _curve_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, valu
     try:
         diff0 = sympy.expand(space.value(n_curve - n_tilde, centre))
         values["leading_term_at_centre"] = txt(sympy.radsimp(leading_term(diff0, EPSILON, k)))
-    except (UndecidedError, InputError, ValueError, TypeError, Refuted):
+    except (UndecidedError, InputError, ValueError, TypeError, Failed, Unknown):
         pass
 
 
@@ -710,14 +710,14 @@ def _relevant(net: NetSpec):
 def _bound_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, values) -> None:
     b = cert["bound"]   # type "subsets", one alpha per sample (schema)
     if net.depth != 2 or net.has_sharing:
-        raise Refuted("bound not applicable: the subsets bound needs a depth-2 network "
+        raise Invalid("bound not applicable: the subsets bound needs a depth-2 network "
                       "without shared weights")
     if len(X) > 10:
         raise Unknown(f"{len(X)} samples: 2^{len(X)} subsets is beyond this kernel")
     alpha = [rd.number(v, f"$.bound.alpha[{i}]", names) for i, v in enumerate(b["alpha"])]
     for i, a in enumerate(alpha):
         if dec.sign_class(a, f"alpha[{i + 1}]") < 0:
-            raise Refuted(f"alpha[{i + 1}] is negative on the box")
+            raise Invalid(f"alpha[{i + 1}] is negative on the box")
     for j, support in _relevant(net):
         for A in itertools.product((0, 1), repeat=len(X)):
             if not any(A):
@@ -757,7 +757,7 @@ def _check_robust(rd: Reader, cert: dict) -> Verdict:
     try:
         values["norm2"] = txt(sympy.radsimp(sympy.expand(space.value(
             sum((theta[p] ** 2 for p in net.params), ZERO), centre))))
-    except (InputError, ValueError, TypeError, Refuted, UndecidedError):
+    except (InputError, ValueError, TypeError, Failed, Unknown, UndecidedError):
         pass
     proven = []
     try:
@@ -783,8 +783,8 @@ def _check_robust(rd: Reader, cert: dict) -> Verdict:
         if "bound" in cert:
             _bound_section(rd, cert, net, X, Y, theta, names, dec, values)
             proven.append("global")
-    except Refuted as exc:
-        return Verdict("refuted", (str(exc),), values)
+    except Failed as exc:
+        return failed_verdict(exc, values)
     except Unknown as exc:
         return Verdict("unknown", (str(exc),), values)
     values["verdicts"] = proven

@@ -176,6 +176,10 @@ class Spec:
         """The type column of the docs."""
         raise NotImplementedError  # pragma: no cover - abstract
 
+    def plural(self) -> str:
+        """The type of the entries of a list, in the docs."""
+        return f"entries: {self.text()}"
+
     def rows(self, path: str) -> list["Row"]:
         """Nested rows of the docs (objects inside)."""
         return []
@@ -228,6 +232,9 @@ class Int(Spec):
         return f"integer in {self._range(self.lo, self.hi)}" if self.lo is not None \
             and self.hi is not None else f"integer {self._range(self.lo, self.hi)}"
 
+    def plural(self):
+        return "integers" + self.text()[len("integer"):]
+
 
 @dataclass(frozen=True)
 class Enum(Spec):
@@ -242,6 +249,9 @@ class Enum(Spec):
 
     def text(self):
         return " \\| ".join(f"`{json.dumps(w)}`" for w in self.values)
+
+    def plural(self):
+        return "values " + self.text()
 
 
 @dataclass(frozen=True)
@@ -258,6 +268,9 @@ class Str(Spec):
 
     def text(self):
         return "identifier" if self.identifier else "string"
+
+    def plural(self):
+        return self.text() + "s"
 
 
 @dataclass(frozen=True)
@@ -307,6 +320,9 @@ class Number(Spec):
     def text(self):
         return f"expression in {self.names.doc}" if self.names else "exact number"
 
+    def plural(self):
+        return f"expressions in {self.names.doc}" if self.names else "exact numbers"
+
 
 @dataclass(frozen=True)
 class List(Spec):
@@ -349,8 +365,11 @@ class List(Spec):
         return ""
 
     def text(self):
-        inner = self.item.text() if not isinstance(self.item, (Obj, Tagged)) else "objects"
-        return f"list of {self._count()}{inner}" + (", distinct" if self.unique else "")
+        return f"list of {self._count()}{self.item.plural()}" + \
+            (", distinct" if self.unique else "")
+
+    def plural(self):
+        return "lists of " + self.text()[len("list of "):]
 
     def rows(self, path):
         return self.item.rows(path + "[]")
@@ -417,6 +436,9 @@ class Obj(Spec):
     def text(self):
         return self.name
 
+    def plural(self):
+        return "objects"
+
     def rows(self, path):
         out = []
         for f in self.fields:
@@ -454,6 +476,9 @@ class Tagged(Spec):
 
     def text(self):
         return f"object, by `{self.key}`"
+
+    def plural(self):
+        return f"objects, by `{self.key}`"
 
     def rows(self, path):
         out = [Row(f"{path}.{self.key}", Enum(tuple(self.variants)).text(), "yes", self.doc)]
@@ -515,6 +540,9 @@ class ParamName(Spec):
     def text(self):
         return "parameter name"
 
+    def plural(self):
+        return "parameter names"
+
 
 @dataclass(frozen=True)
 class Entry(Spec):
@@ -527,6 +555,9 @@ class Entry(Spec):
 
     def text(self):
         return "`\"0\"` or a parameter name"
+
+    def plural(self):
+        return "entries `\"0\"` or a parameter name"
 
 
 @dataclass(frozen=True)
@@ -549,6 +580,9 @@ class Pattern(Spec):
     def text(self):
         return "pattern: per hidden layer, per neuron 0 or 1"
 
+    def plural(self):
+        return "patterns (per hidden layer, per neuron 0 or 1)"
+
 
 @dataclass(frozen=True)
 class FreshName(Spec):
@@ -569,6 +603,9 @@ class FreshName(Spec):
 
     def text(self):
         return "fresh identifier"
+
+    def plural(self):
+        return "fresh identifiers"
 
 
 @dataclass(frozen=True)
@@ -621,6 +658,10 @@ class Event(Spec):
 
     def text(self):
         return "object: variable → list of rows (each of the variable's dimension) of exact " \
+               "numbers"
+
+    def plural(self):
+        return "objects: variable → list of rows (each of the variable's dimension) of exact " \
                "numbers"
 
 
@@ -1002,7 +1043,7 @@ def render_markdown() -> str:
               Row("point", POINT.text(), "yes", "the point θ̃")]
     lines += _table(shared)
     for kind, ks in KINDS.items():
-        lines += ["", f"### `{kind}`", "", ks.doc[0].upper() + ks.doc[1:] + ".", ""]
+        lines += ["", f"### `{kind}`", "", f"Certifies: {ks.doc}.", ""]
         rows = []
         if ks.instance:
             act = "" if ks.activations == ("linear", "relu") else \
