@@ -37,10 +37,7 @@ every file is validated before any work and nothing is written).
 from __future__ import annotations
 
 import os
-import signal
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, List, Optional
@@ -50,42 +47,30 @@ from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never pa
 
 from .claimfile import ClaimFile, ClaimSpec, load_claim_file
 from .errors import InputError, UndecidedError
+from .kernel.budget import BudgetExceeded, OutOfTime, budget
 
-__all__ = ["check", "run_claim_file", "run_spec", "SECONDS_PER_CLAIM"]
+__all__ = ["check", "check_timeout", "run_claim_file", "run_spec", "SECONDS_PER_CLAIM",
+           "HARD_LIMIT_PER_CLAIM"]
 
 SECONDS_PER_CLAIM = 60.0
 """Wall-clock budget of the automatic search for one claim (the kernel's checks come on top)."""
 
-HARD_LIMIT_PER_CLAIM = 600.0
-"""A claim still running after this many seconds stops with status ``unknown``."""
+HARD_LIMIT_PER_CLAIM = 300.0
+"""Default ``--timeout``: a claim still running after this many seconds (search and kernel
+together) stops with status ``unknown``."""
 
 HARD_LIMIT_PER_FILE = 60.0
 """Reading and validating one claim file may take at most this long (else bad input)."""
 
 
-class _TimeUp(BaseException):
-    """Raised by the alarm of :func:`time_limit` (a BaseException: no ``except Exception``
-    on the way swallows it)."""
+_TimeUp = OutOfTime
+"""Raised by :func:`time_limit` when its budget runs out (an outer budget passes through)."""
 
 
-@contextmanager
 def time_limit(seconds: float):
-    """Raise :class:`_TimeUp` in this thread after ``seconds`` (POSIX main thread only)."""
-    if (not hasattr(signal, "setitimer") or seconds <= 0
-            or threading.current_thread() is not threading.main_thread()):
-        yield
-        return
-
-    def alarm(signum, frame):
-        raise _TimeUp()
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+    """Raise :class:`_TimeUp` after ``seconds`` of wall time (POSIX main thread only); nests
+    with the kernel's own budgets (:mod:`symkkt.kernel.budget`)."""
+    return budget(seconds)
 
 
 # ------------------------------------------------------------------------------ running
@@ -117,9 +102,33 @@ class _Session:
         return self._cache[key]
 
     def memo(self, key: tuple, fn: Callable[[], Any]) -> Any:
+        """``fn()`` once per key and file. Failures are memoized too: a search that ran out
+        of the claim's time (or raised) is not started again by a later claim of the run."""
         if key not in self._cache:
-            self._cache[key] = fn()
-        return self._cache[key]
+            try:
+                self._cache[key] = fn()
+            except BudgetExceeded:
+                self._cache[key] = _Failed(f"the search {key[0]!r} ran out of time for an "
+                                           f"earlier claim of this file")
+                raise
+            except (OutOfTime, RecursionError, MemoryError, Exception) as exc:
+                self._cache[key] = _Failed(f"the search {key[0]!r} failed for an earlier "
+                                           f"claim of this file: {type(exc).__name__}: "
+                                           f"{str(exc)[:200]}")
+                raise
+        hit = self._cache[key]
+        if isinstance(hit, _Failed):
+            raise _Memoized(hit.reason)
+        return hit
+
+
+@dataclass(frozen=True)
+class _Failed:
+    reason: str
+
+
+class _Memoized(Exception):
+    """A search that already failed in this run: the claim is unknown at once."""
 
 
 def _verdict_values(found) -> dict:
@@ -391,8 +400,13 @@ def _optimum(inst, which: str):
 
 
 def run_claim_file(cf: ClaimFile, on_done: Callable | None = None,
-                   seconds: float = SECONDS_PER_CLAIM) -> list:
-    """Run every claim of a validated file; a list of :class:`symkkt.claims.ClaimReport`."""
+                   seconds: float = SECONDS_PER_CLAIM, timeout: float | None = None) -> list:
+    """Run every claim of a validated file; a list of :class:`symkkt.claims.ClaimReport`.
+
+    ``seconds`` bounds each automatic search; ``timeout`` (default
+    :data:`HARD_LIMIT_PER_CLAIM`) bounds each claim as a whole, kernel included."""
+    if timeout is None:
+        timeout = HARD_LIMIT_PER_CLAIM
     from .claims import Claim, ClaimReport
 
     session = _Session(cf)
@@ -402,11 +416,18 @@ def run_claim_file(cf: ClaimFile, on_done: Callable | None = None,
         start = time.perf_counter()
         inst = session.instance(spec.layer)
         try:
-            with time_limit(HARD_LIMIT_PER_CLAIM):
-                out = run_spec(session, spec, seconds)
+            with time_limit(timeout):
+                out = run_spec(session, spec, min(seconds, timeout))
         except _TimeUp:
             out = _Outcome("unknown", [f"time limit: the search and checks did not finish in "
-                                       f"{HARD_LIMIT_PER_CLAIM:.0f} s"], _base_values(inst),
+                                       f"{timeout:g} s"], _base_values(inst), None)
+        except _Memoized as exc:
+            out = _Outcome("unknown", [str(exc)], _base_values(inst), None)
+        except RecursionError:
+            out = _Outcome("unknown", ["ran out of stack (RecursionError): expressions nested "
+                                       "too deeply"], _base_values(inst), None)
+        except MemoryError:
+            out = _Outcome("unknown", ["ran out of memory (MemoryError)"], _base_values(inst),
                            None)
         except Exception as exc:  # a search failure is "unknown", never a verdict
             if os.environ.get("SYMKKT_DEBUG"):
@@ -432,6 +453,13 @@ def run_claim_file(cf: ClaimFile, on_done: Callable | None = None,
     return reports
 
 
+def check_timeout(seconds: float, option: str = "--timeout") -> float:
+    """A finite positive number of seconds, else bad input (exit 2)."""
+    if not (seconds > 0 and seconds < float("inf")):
+        raise InputError(f"{option}={seconds:g} must be a positive number of seconds")
+    return seconds
+
+
 def _load(path: Path) -> ClaimFile:
     try:
         with time_limit(HARD_LIMIT_PER_FILE):
@@ -446,6 +474,9 @@ def check(
     json_path: Optional[Path] = typer.Option(None, "--json", help="write the JSON report here"),
     certificates: Optional[Path] = typer.Option(None, "--certificates",
                                                 help="write one certificate per claim here"),
+    timeout: float = typer.Option(HARD_LIMIT_PER_CLAIM, "--timeout", metavar="SECONDS",
+                                  help="wall-time budget per claim, search and kernel "
+                                       "together; running out is 'unknown'"),
 ) -> None:
     """Check the claims of your own claim files: exit 0 if all are verified, 1 if not."""
     from rich.console import Console
@@ -454,6 +485,7 @@ def check(
     from .suite import finish_run
 
     out = Console()
+    check_timeout(timeout)
     if json_path is not None:
         check_writable_file(json_path, "--json")
     if certificates is not None:
@@ -466,7 +498,7 @@ def check(
     start = time.perf_counter()
     reports = []
     for cf in parsed:
-        reports.extend(run_claim_file(cf))
+        reports.extend(run_claim_file(cf, timeout=timeout))
     elapsed = time.perf_counter() - start
     raise typer.Exit(finish_run(reports, elapsed, title="symkkt check", out=out,
                                 json_path=json_path, certificates=certificates,

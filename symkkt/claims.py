@@ -76,18 +76,37 @@ class ClaimReport:
         return notebook_latex(self)
 
 
-def run_claim(claim: Claim) -> ClaimReport:
-    """Search, then let the kernel decide. A failed search is ``unknown``, never a verdict."""
+SECONDS_PER_CLAIM = 300.0
+"""Default wall-time budget of one claim, search and kernel together (``--timeout``)."""
+
+
+def run_claim(claim: Claim, timeout: float | None = SECONDS_PER_CLAIM) -> ClaimReport:
+    """Search, then let the kernel decide. A failed search is ``unknown``, never a verdict.
+
+    Bounded: within ``timeout`` seconds of wall time (search and kernel together), else
+    ``unknown``; running out of stack or memory is ``unknown`` too."""
+    from .kernel.budget import OutOfTime, budget
+
     start = time.perf_counter()
-    cert, reason = claim.search()
-    if cert is None:
-        values = {"norm2": to_text(claim.instance.norm2)}
-        verdict = Verdict("unknown", (f"no certificate: {reason}",), values)
-    else:
-        cert = dict(cert)
-        cert.setdefault("theorem", claim.theorem)
-        cert.setdefault("claim", claim.claim_id)
-        verdict = check_certificate(cert, source=claim.claim_id)
+    cert = None
+    try:
+        with budget(timeout):
+            cert, reason = claim.search()
+            if cert is None:
+                verdict = Verdict("unknown", (f"no certificate: {reason}",))
+            else:
+                cert = dict(cert)
+                cert.setdefault("theorem", claim.theorem)
+                cert.setdefault("claim", claim.claim_id)
+                verdict = check_certificate(cert, source=claim.claim_id)
+    except OutOfTime as exc:
+        verdict = Verdict("unknown", (f"time limit: the search and checks did not finish "
+                                      f"({exc})",))
+    except RecursionError:
+        verdict = Verdict("unknown", ("ran out of stack (RecursionError): expressions nested "
+                                      "too deeply",))
+    except MemoryError:
+        verdict = Verdict("unknown", ("ran out of memory (MemoryError)",))
     values = dict(verdict.values)
     values.setdefault("norm2", to_text(claim.instance.norm2))
     return ClaimReport(claim, verdict.status, tuple(verdict.reasons), values,

@@ -18,7 +18,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .errors import InputError, SymkktError
+from .claims import SECONDS_PER_CLAIM
 from .suite import STATUS_STYLE, finish_run
+
+CERT_TIMEOUT = 300.0
+"""Default ``check-cert --timeout``: seconds of kernel time per certificate."""
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Exact certificates for KKT points of the max-margin problem.")
@@ -48,6 +52,9 @@ def verify(
                                                 help="write one certificate per claim here"),
     gf: bool = typer.Option(True, "--gf/--no-gf", help="cross-check with gradient flow"),
     dps: int = typer.Option(30, "--dps", help="decimal digits for gradient flow"),
+    timeout: float = typer.Option(SECONDS_PER_CLAIM, "--timeout", metavar="SECONDS",
+                                  help="wall-time budget per claim, search and kernel "
+                                       "together; running out is 'unknown'"),
 ) -> None:
     """Verify every claim of the selected results; exit 0 only if all are verified."""
     from .io import check_distinct, check_writable_dir, check_writable_file
@@ -58,6 +65,9 @@ def verify(
     if certificates is not None:
         check_writable_dir(certificates, "--certificates")
     check_distinct(json=json_path, certificates=certificates)
+    from .check import check_timeout
+
+    check_timeout(timeout)
     if dps < 15:
         raise InputError(f"--dps={dps} must be at least 15")
     claims = collect(ids)
@@ -70,7 +80,7 @@ def verify(
         def done(rep):
             progress.update(task, advance=1, description=rep.claim.claim_id)
 
-        reports = run_suite(claims, done)
+        reports = run_suite(claims, done, timeout=timeout)
     evidence_note = None
     if gf:
         try:
@@ -86,18 +96,29 @@ def verify(
 
 
 @app.command("check-cert")
-def check_cert(files: List[Path] = typer.Argument(..., help="certificate JSON files")) -> None:
+def check_cert(
+    files: List[Path] = typer.Argument(..., help="certificate JSON files"),
+    timeout: float = typer.Option(CERT_TIMEOUT, "--timeout", metavar="SECONDS",
+                                  help="wall-time budget per certificate; running out is "
+                                       "'unknown' (invalid), never a crash"),
+) -> None:
     """Re-check saved certificates with the kernel alone (exit 0 valid, 1 invalid, 2 unreadable)."""
+    from .check import check_timeout
     from .kernel import check_certificate, load_certificate
+    from .kernel.schema import validate
 
-    results = []
-    for f in files:
+    check_timeout(timeout)
+    docs = []
+    for f in files:   # every file read and validated before any checking
         try:
             text = f.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read: {getattr(exc, 'strerror', None) or exc}",
                              str(f)) from None
-        results.append((f, check_certificate(load_certificate(text, str(f)), str(f))))
+        doc = load_certificate(text, str(f))
+        validate(doc, str(f))
+        docs.append((f, doc))
+    results = [(f, check_certificate(doc, str(f), timeout=timeout)) for f, doc in docs]
     bad = 0
     for f, v in results:
         style = STATUS_STYLE[v.status]

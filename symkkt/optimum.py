@@ -130,28 +130,17 @@ def _single_thread_blas():
 def _time_limit(seconds: float):
     """Interrupt pure-Python work after ``seconds`` (main thread on POSIX; else no limit).
 
-    Search only: a timeout makes the search report 'not found', never a verdict. The previous
-    SIGALRM handler and timer are restored.
+    Search only: a timeout makes the search report 'not found', never a verdict. Nests with
+    the claim's own budget (:mod:`symkkt.kernel.budget`): an outer budget that runs out first
+    still stops the claim.
     """
-    import signal
-    import threading
+    from .kernel.budget import OutOfTime, budget
 
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        raise _Timeout()
-
-    old = signal.signal(signal.SIGALRM, handler)
-    prev = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-        if prev[0] > 0:
-            signal.setitimer(signal.ITIMER_REAL, max(prev[0] - seconds, 1e-3), prev[1])
+        with budget(seconds):
+            yield
+    except OutOfTime:
+        raise _Timeout() from None
 
 
 # ----------------------------------------------------------------------------- helpers

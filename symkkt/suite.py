@@ -6,7 +6,7 @@ import time
 from typing import Callable, Iterable
 
 from . import __version__
-from .claims import STATUSES, Claim, ClaimReport, run_claim
+from .claims import SECONDS_PER_CLAIM, STATUSES, Claim, ClaimReport, run_claim
 
 __all__ = ["collect", "run_suite", "report_json", "finish_run", "key_values", "show_invariant",
            "STATUS_STYLE"]
@@ -24,11 +24,12 @@ def collect(ids: Iterable[str] | None = None) -> list[Claim]:
     return out
 
 
-def run_suite(claims: list[Claim], on_done: Callable[[ClaimReport], None] | None = None
-              ) -> list[ClaimReport]:
+def run_suite(claims: list[Claim], on_done: Callable[[ClaimReport], None] | None = None,
+              timeout: float | None = SECONDS_PER_CLAIM) -> list[ClaimReport]:
+    """Run every claim, each within ``timeout`` seconds (search and kernel together)."""
     reports = []
     for claim in claims:
-        rep = run_claim(claim)
+        rep = run_claim(claim, timeout)
         reports.append(rep)
         if on_done:
             on_done(rep)

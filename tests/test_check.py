@@ -32,9 +32,9 @@ def _ensure_registered() -> None:
 _ensure_registered()
 
 
-def run_check(tmp_path, capsys, *files, certs: bool = False):
+def run_check(tmp_path, capsys, *files, certs: bool = False, extra: tuple = ()):
     out_json = tmp_path / "report.json"
-    args = ["check", *map(str, files), "--json", str(out_json)]
+    args = ["check", *map(str, files), "--json", str(out_json), *extra]
     if certs:
         args += ["--certificates", str(tmp_path / "certs")]
     with pytest.raises(SystemExit) as info:
@@ -295,12 +295,44 @@ c = 1
     assert c["reasons"][0].startswith("no global-optimality certificate")
 
 
-def test_time_limit_gives_unknown(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(check_mod, "HARD_LIMIT_PER_CLAIM", 0.05)
+def test_time_limit_gives_unknown(tmp_path, capsys):
     f = write(tmp_path, "slow.toml", THM32 + claims("not-local"))
-    code, doc, _ = run_check(tmp_path, capsys, f)
+    code, doc, _ = run_check(tmp_path, capsys, f, extra=("--timeout", "0.05"))
     c = doc["claims"][0]
     assert code == 1 and c["status"] == "unknown" and "time limit" in c["reasons"][0]
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "inf", "nan"])
+def test_timeout_must_be_positive_and_finite(tmp_path, capsys, bad):
+    f = write(tmp_path, "t.toml", THM32 + claims("kkt"))
+    with pytest.raises(SystemExit) as info:
+        main(["check", str(f), "--timeout", bad])
+    assert info.value.code == 2
+    assert "--timeout" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.json"))
+
+
+def test_failed_searches_are_memoized_within_a_file(tmp_path, capsys, monkeypatch):
+    """A search that ran out of the claim's budget is not started again by the next claim of
+    the same file (a claim file cannot run for hours by repeating one slow search)."""
+    from symkkt import autosearch
+
+    calls = []
+
+    def slow_kkt(inst, *a, **k):
+        calls.append(1)
+        import time
+        time.sleep(5)
+
+    monkeypatch.setattr(autosearch, "kkt_certificate", slow_kkt)
+    text = THM32 + claims("kkt") + '\n[[claim]]\nkind = "kkt"\nlabel = "again"\n'
+    f = write(tmp_path, "memo.toml", text)
+    code, doc, _ = run_check(tmp_path, capsys, f, extra=("--timeout", "0.3"))
+    first, second = doc["claims"]
+    assert code == 1 and len(calls) == 1
+    assert first["status"] == second["status"] == "unknown"
+    assert "time limit" in first["reasons"][0]
+    assert "earlier claim" in second["reasons"][0]
 
 
 def test_per_layer_claims(tmp_path, capsys):

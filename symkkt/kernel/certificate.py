@@ -28,6 +28,7 @@ import sympy
 
 from ..errors import InputError, UndecidedError
 from .exact import leading_term, prove_nonnegative, sign, interval_eval, _context, _Domain
+from .budget import OutOfTime, budget
 from .grammar import parse_exact, parse_number, to_text
 from .net import NetSpec, Pattern
 from .schema import FORMAT_VERSION, KINDS as SCHEMAS, _key_path, validate
@@ -462,11 +463,28 @@ def kinds() -> tuple[str, ...]:
     return tuple(_CHECKERS)
 
 
-def check_certificate(cert: Any, source: str = "<certificate>") -> Verdict:
+def check_certificate(cert: Any, source: str = "<certificate>",
+                      timeout: float | None = None) -> Verdict:
     """Check one certificate (a dict as read from JSON). Malformed data raises InputError: the
-    whole certificate is first validated against its kind's table in :mod:`.schema`."""
+    whole certificate is first validated against its kind's table in :mod:`.schema`.
+
+    Checking is bounded: with ``timeout`` (seconds of wall time; enforced in the main thread
+    of a POSIX process), running out of time is ``unknown``, and so are running out of stack
+    (``RecursionError``, e.g. deeply nested radicals) and of memory (``MemoryError``): the
+    kernel never guesses and never crashes on a well-formed certificate."""
+    if timeout is not None and not timeout > 0:
+        raise InputError(f"timeout={timeout!r} must be a positive number of seconds")
     validate(cert, source)
-    return _CHECKERS[cert["kind"]](Reader(source), cert)
+    try:
+        with budget(timeout):
+            return _CHECKERS[cert["kind"]](Reader(source), cert)
+    except OutOfTime as exc:
+        return Verdict("unknown", (f"the kernel ran out of time: {exc}",))
+    except RecursionError:
+        return Verdict("unknown", ("the kernel ran out of stack (RecursionError): the "
+                                   "expressions are nested too deeply to check",))
+    except MemoryError:
+        return Verdict("unknown", ("the kernel ran out of memory (MemoryError)",))
 
 
 class _Repeated(dict):
