@@ -790,6 +790,7 @@ def check_curve(inst: Instance, curve: Mapping[str, sympy.Expr], k: int,
     last: Verdict | None = None
     cert = None
     tried = 0
+    undecided: str | None = None
     for eps0 in ladder:
         if budget is not None and budget.over() and tried:
             break
@@ -797,13 +798,18 @@ def check_curve(inst: Instance, curve: Mapping[str, sympy.Expr], k: int,
         try:
             cert = curve_certificate(inst, curve, eps0, k, "not-local")
         except UndecidedError as exc:
-            return Found(None, None, f"pattern along the curve undecided: {exc}", strategy)
+            # the curve may leave the real domain or cross a kink for larger epsilon:
+            # step down the ladder
+            undecided = f"pattern along the curve undecided at eps0 = {eps0}: {exc}"
+            continue
         v = check_certificate(cert, source="not-local")
         if v.ok:
             return Found(cert, v, f"{strategy or 'curve'}{': ' + note if note else ''}",
                          strategy)
         last = v
-    reason = last.reasons[0] if last and last.reasons else "no eps0 could be proven"
+    if last is None:
+        return Found(None, None, undecided or "no eps0 could be proven", strategy)
+    reason = last.reasons[0] if last.reasons else "no eps0 could be proven"
     return Found(cert, last, reason, strategy)
 
 

@@ -481,7 +481,7 @@ def check(
     """Check the claims of your own claim files: exit 0 if all are verified, 1 if not."""
     from rich.console import Console
 
-    from .io import check_writable_dir, check_writable_file
+    from .io import check_distinct, check_writable_dir, check_writable_file
     from .suite import finish_run
 
     out = Console()
@@ -490,6 +490,7 @@ def check(
         check_writable_file(json_path, "--json")
     if certificates is not None:
         check_writable_dir(certificates, "--certificates")
+    check_distinct(json=json_path, certificates=certificates)
     inputs = {Path(f).resolve() for f in files}
     if json_path is not None and Path(json_path).resolve() in inputs:
         raise InputError(f"--json={str(json_path)!r} is one of the claim files; refusing to "

@@ -60,14 +60,21 @@ def find_eps0(inst: Instance, curve: Mapping[str, sympy.Expr], k: int = 1,
               kind: str = "not-local", ladder=LADDER) -> CurveSearch:
     """The largest ε0 on ``ladder`` for which the kernel verifies the curve certificate."""
     last: Verdict | None = None
+    undecided: str | None = None
     for eps0 in ladder:
+        # A curve may leave the real domain (a radical of a negative number) or cross a
+        # kink for larger epsilon: an undecidable enclosure at this eps0 is a reason to step
+        # down the ladder, not to give up.
         try:
             cert = curve_certificate(inst, curve, eps0, k, kind)
         except UndecidedError as exc:
-            return CurveSearch(None, None, f"pattern along the curve undecided: {exc}")
+            undecided = f"pattern along the curve undecided at eps0 = {eps0}: {exc}"
+            continue
         verdict = check_certificate(cert)
         if verdict.ok:
             return CurveSearch(cert, verdict, "verified")
         last = verdict
-    reason = last.reasons[0] if last and last.reasons else "no eps0 on the ladder verified"
+    if last is None:
+        return CurveSearch(None, None, undecided or "no eps0 on the ladder verified")
+    reason = last.reasons[0] if last.reasons else "no eps0 on the ladder verified"
     return CurveSearch(None, last, reason)

@@ -146,3 +146,28 @@ def test_invalid_json_is_input_error():
     with pytest.raises(InputError) as info:
         load_certificate('{"a": ', "c.json")
     assert str(info.value).startswith("c.json:1:")
+
+
+def test_eps0_search_steps_down_past_a_curve_leaving_the_real_domain():
+    """The fuzz counterexample of issue 14: on Theorem 5.1's ReLU network (m = 3) with
+    x = (1, 17/16), u_2(epsilon) = 4096/9265 - 16 epsilon/17 turns negative at
+    epsilon ~ 0.47, so the curve's cube root has no real enclosure at eps0 = 1 or 1/2; the
+    search must step down to 1/4 instead of giving up."""
+    import sympy
+    from sympy import Rational as R
+
+    from symkkt.network import diagonal
+    from symkkt.perturb import EPSILON, find_eps0
+    from symkkt.problems import Instance
+
+    c1, c2 = R(289, 545), R(4096, 9265)
+    point, curve = {}, {}
+    for layer in (1, 2, 3):
+        point[f"w{layer}_1"], point[f"w{layer}_2"] = c1 ** R(1, 3), c2 ** R(1, 3)
+        curve[f"w{layer}_1"] = (EPSILON + c1) ** R(1, 3)
+        curve[f"w{layer}_2"] = (c2 - R(16, 17) * EPSILON) ** R(1, 3)
+    inst = Instance.make(diagonal(2, 3, "relu"), [(1, R(17, 16))], [1], point)
+    res = find_eps0(inst, curve, 1)
+    assert res.certificate is not None, res.reason
+    assert sympy.Rational(res.certificate["eps0"]) == R(1, 4)
+    assert check_certificate(res.certificate).status == "verified"
