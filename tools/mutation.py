@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Mutation testing of the trusted kernel (``symkkt/kernel/``) with mutmut 3.
+
+Usage (from the repository root, with ``pip install -e '.[test,mutation]'``)::
+
+    python tools/mutation.py exact net          # run mutmut on these kernel files, then summarize
+    python tools/mutation.py --all              # every file in symkkt/kernel/
+    python tools/mutation.py --summary exact    # no run: summarize the last results in mutants/
+    python tools/mutation.py --json out.json exact
+
+A file is named by its module (``exact``) or path (``symkkt/kernel/exact.py``). Without a file
+the five files the kernel's soundness rests on are run: exact, net, grammar, certificate,
+convergence.
+
+mutmut's configuration (which files are mutated, the fast test selection) is
+``[tool.mutmut]`` in pyproject.toml; mutmut writes its work to ``mutants/`` (git-ignored). The
+run is niced and uses one child process (``--max-children``, default 1) so it shares a small
+machine politely.
+
+The summary counts, per file: mutants, killed, timeout (a mutant that makes the tests hang or
+run 15x longer counts as detected), equivalent (listed with a one-line reason in
+``tools/mutation_equivalent.toml``), survived (every other undetected mutant, including those no
+selected test reaches) and the score ``(killed + timeout) / (mutants - equivalent)``.
+A mutant listed as equivalent that is killed is reported as a stale entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KERNEL = Path("symkkt/kernel")
+DEFAULT = ["exact", "net", "grammar", "certificate", "convergence"]
+EQUIVALENT = ROOT / "tools" / "mutation_equivalent.toml"
+
+DETECTED = {1: "killed", 3: "killed", 36: "timeout", -24: "timeout", 24: "timeout",
+            152: "timeout", 255: "timeout", -9: "timeout", -11: "killed"}
+# -9 is mutmut's SIGKILL after the CPU limit; -11 (segfault) is a crash caused by the mutant.
+
+
+def module_of(name: str) -> str:
+    stem = Path(name).stem if name.endswith(".py") else name.rsplit(".", 1)[-1]
+    if not (ROOT / KERNEL / f"{stem}.py").is_file():
+        raise SystemExit(f"error: no kernel file {KERNEL / (stem + '.py')}")
+    return stem
+
+
+def all_modules() -> list[str]:
+    return sorted(p.stem for p in (ROOT / KERNEL).glob("*.py") if p.stem != "__init__")
+
+
+def run_mutmut(modules: list[str], max_children: int) -> int:
+    mutmut = Path(sys.executable).with_name("mutmut")
+    cmd = [str(mutmut) if mutmut.exists() else "mutmut", "run",
+           "--max-children", str(max_children)]
+    cmd += [f"symkkt.kernel.{m}.*" for m in modules]
+    if os.name == "posix":
+        cmd = ["nice", "-n", "10"] + cmd
+    print("$", " ".join(cmd), file=sys.stderr, flush=True)
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+def load_equivalent() -> dict[str, str]:
+    if not EQUIVALENT.is_file():
+        return {}
+    data = tomllib.loads(EQUIVALENT.read_text("utf-8"))
+    return {name: str(reason) for name, reason in data.get("equivalent", {}).items()}
+
+
+def summarize(modules: list[str]) -> dict:
+    equivalent = load_equivalent()
+    out = {}
+    for m in modules:
+        meta = ROOT / "mutants" / KERNEL / f"{m}.py.meta"
+        if not meta.is_file():
+            out[m] = {"error": f"no results ({meta.relative_to(ROOT)} missing): run it first"}
+            continue
+        codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
+        row = {"mutants": len(codes), "killed": 0, "timeout": 0, "equivalent": 0,
+               "survived": 0, "not_checked": 0}
+        survivors, stale = [], []
+        for name, code in sorted(codes.items()):
+            status = DETECTED.get(code)
+            if code is None:
+                row["not_checked"] += 1
+            elif status:
+                row[status] += 1
+                if name in equivalent:
+                    stale.append(name)
+            elif name in equivalent:
+                row["equivalent"] += 1
+            else:
+                row["survived"] += 1
+                survivors.append(name)
+        denom = row["mutants"] - row["equivalent"] - row["not_checked"]
+        row["score"] = round(100 * (row["killed"] + row["timeout"]) / denom, 1) if denom else None
+        row["surviving_mutants"] = survivors
+        row["stale_equivalent_entries"] = stale
+        out[m] = row
+    return out
+
+
+def markdown(summary: dict) -> str:
+    lines = ["| kernel file | mutants | killed | timeout | equivalent | survived | score |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for m, r in summary.items():
+        if "error" in r:
+            lines.append(f"| `{m}.py` | {r['error']} | | | | | |")
+            continue
+        score = "n/a" if r["score"] is None else f"{r['score']}%"
+        extra = f" ({r['not_checked']} not checked)" if r["not_checked"] else ""
+        lines.append(f"| `{m}.py` | {r['mutants']} | {r['killed']} | {r['timeout']} | "
+                     f"{r['equivalent']} | {r['survived']}{extra} | {score} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("files", nargs="*", help="kernel modules or paths (default: the five core)")
+    ap.add_argument("--all", action="store_true", help="every file in symkkt/kernel/")
+    ap.add_argument("--summary", action="store_true", help="do not run mutmut, only summarize")
+    ap.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
+    ap.add_argument("--max-children", type=int, default=1)
+    ap.add_argument("--survivors", action="store_true", help="list surviving mutant names")
+    args = ap.parse_args(argv)
+    modules = all_modules() if args.all else [module_of(f) for f in args.files] or DEFAULT
+    if not args.summary:
+        rc = run_mutmut(modules, args.max_children)
+        if rc != 0:
+            print(f"error: mutmut exited with {rc}", file=sys.stderr)
+            return rc
+    summary = summarize(modules)
+    print(markdown(summary))
+    for m, r in summary.items():
+        if args.survivors and r.get("surviving_mutants"):
+            print(f"\nsurvivors in {m}.py (`mutmut show NAME` for the diff):")
+            print("\n".join("  " + n for n in r["surviving_mutants"]))
+        if r.get("stale_equivalent_entries"):
+            print(f"\nwarning: killed but listed as equivalent in {EQUIVALENT.name}: "
+                  + ", ".join(r["stale_equivalent_entries"]), file=sys.stderr)
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, indent=2) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
