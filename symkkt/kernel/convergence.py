@@ -70,8 +70,7 @@ from typing import Mapping, Sequence
 import sympy
 from sympy.polys.polyerrors import PolynomialError
 
-from .certificate import (Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, decide, norm2, problem_layer,
-                          register_checker, txt)
+from .certificate import (Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, decide, norm2, register_checker, txt)
 from .net import NetSpec, Pattern
 from .schema import LOSSES  # declared with the other fields, re-exported
 

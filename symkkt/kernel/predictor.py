@@ -27,7 +27,7 @@ from typing import Any
 import sympy
 
 from .certificate import (Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, decide, feasibility, norm2,
-                          problem_layer, register_checker, txt)
+                          register_checker, txt)
 
 __all__ = ["predictor", "l1_norm"]
 

@@ -27,7 +27,7 @@ from typing import Any
 import sympy
 
 from .certificate import (Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, check_certificate, decide,
-                          feasibility, norm2, problem_layer, register_checker, txt)
+                          feasibility, norm2, register_checker, txt)
 from .schema import RATIO_VERDICT_KINDS
 
 __all__ = ["VERDICT_KINDS"]

@@ -67,8 +67,7 @@ from typing import Any, Mapping, Sequence
 import sympy
 
 from ..errors import InputError, UndecidedError
-from .certificate import (EPSILON, Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, problem_layer,
-                          register_checker, txt)
+from .certificate import (EPSILON, Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, register_checker, txt)
 from .exact import _Domain, _context, interval_eval, leading_term, sign
 from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 from .net import NetSpec

@@ -33,7 +33,7 @@ the kernel's own :mod:`.grammar` and :mod:`.net`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 import sympy
