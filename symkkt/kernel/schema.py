@@ -842,9 +842,9 @@ _kinds_body: dict[str, KindSchema] = {
         Field("from_layer", Int(1, DEPTH),
               "check the hidden layers l >= from_layer (default 1; m: none, the output layer "
               "has no activation, as in Theorem 5.4 for l = m)", required=False),
-    ), "every hidden pre-activation at θ̃ is non-zero"),
+    ), "every hidden pre-activation at θ̃ is non-zero (`problem` does not change the check)"),
     "nonzero-weights": KindSchema((), "every hidden neuron has a non-zero incoming weight "
-                                      "vector"),
+                                      "vector (`problem` does not change the check)"),
     "better-point": KindSchema((
         Field("better_point", POINT, "a feasible point of strictly smaller norm"),
     ), "θ̃ is not a global optimum"),
