@@ -123,6 +123,28 @@ def test_a_duplicate_key_deep_inside_is_refused_with_its_path():
         "c.json: $.bound.cases[0].options[0][0].sign: duplicate key")
 
 
+@pytest.mark.parametrize("field, path, fragment", [
+    ("from_layer", "$.from_layer", "expected an integer in 1..2, got an integer of 5001 digits"),
+    ("theorem", "$.theorem", "expected a string, got an integer of 5001 digits"),
+    ("symkkt_certificate", "$.symkkt_certificate", "got an integer of 5001 digits"),
+])
+def test_a_huge_integer_literal_is_refused_at_its_path(field, path, fragment):
+    """Python refuses to convert integers of more than 4300 digits; the loader keeps such a
+    literal as text, so it is an input error at its path, not a crash."""
+    cert = bundled("nonzero-inputs")
+    cert[field] = "HUGE"
+    text = json.dumps(cert).replace('"HUGE"', "1" + "0" * 5000)
+    assert fragment in rejected(load_certificate(text, "c.json"), path)
+    cert = bundled("nonzero-inputs")
+    cert["data"]["x"][0][0] = "HUGE"
+    text = json.dumps(cert).replace('"HUGE"', "-" + "9" * 5000)
+    assert "more than 1000 digits" in rejected(load_certificate(text, "c.json"),
+                                               "$.data.x[0][0]")
+    cert = bundled("nonzero-inputs")
+    cert["from_layer"] = 10 ** 5000                 # the same from Python
+    assert "from_layer=<an integer of more than 40 digits>" in rejected(cert, "$.from_layer")
+
+
 # ----------------------------------------------------------------------------- from_layer
 
 

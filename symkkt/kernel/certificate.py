@@ -29,9 +29,9 @@ import sympy
 from ..errors import InputError, UndecidedError
 from .exact import leading_term, prove_nonnegative, sign, interval_eval, _context, _Domain
 from .budget import OutOfTime, budget
-from .grammar import parse_exact, parse_number, to_text
+from .grammar import MAX_DIGITS, parse_exact, parse_number, to_text
 from .net import NetSpec, Pattern
-from .schema import FORMAT_VERSION, KINDS as SCHEMAS, _key_path, validate
+from .schema import FORMAT_VERSION, KINDS as SCHEMAS, LongInt, _key_path, validate
 
 __all__ = ["Verdict", "check_certificate", "load_certificate", "kinds", "register_checker", "FORMAT_VERSION",
            "Reader", "Failed", "Refuted", "Invalid", "Unknown", "failed_verdict", "decide", "txt", "norm2", "problem_layer", "feasibility", "witness_reason", "EPSILON"]
@@ -521,13 +521,18 @@ def _repeated_key(doc: Any) -> str | None:
     return None
 
 
+def _integer(digits: str) -> int | LongInt:
+    """A JSON integer; one too long for any field stays text for the schema to refuse."""
+    return int(digits) if len(digits.lstrip("-")) <= MAX_DIGITS else LongInt(digits)
+
+
 def load_certificate(text: str, source: str = "<certificate>") -> Any:
     """Parse JSON text (numbers only as ints or strings are used later). A key repeated in
     one object is an error (``json.loads`` would keep the last one silently, so a reader of
     the file and the kernel could see different values)."""
     try:
         doc = json.loads(text, parse_float=lambda s: s, parse_constant=lambda s: s,
-                         object_pairs_hook=_object)
+                         parse_int=_integer, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", source, exc.lineno, exc.colno) from None
     except RecursionError:

@@ -8,9 +8,8 @@ an :class:`~symkkt.errors.InputError` naming the field's JSON path (one line, e.
 * is missing, or present where the table does not allow it (``unknown field``: nothing is
   silently ignored);
 * has the wrong JSON type: a boolean is never an integer (``true`` is not the version ``1``),
-  an exact number is a JSON integer or a string (the checker parses the string with the
-  whitelist grammar and reports its errors at the same path);
-* is out of its range: integers (``from_layer`` in ``1..m-1``, sample indices in ``0..n-1``),
+  an exact number is a JSON integer or a string in the whitelist grammar (parsed here);
+* is out of its range: integers (``from_layer`` in ``1..m``, sample indices in ``0..n-1``),
   list lengths (one multiplier per sample), enumerations, parameter names of the network,
   activation patterns of the network's hidden widths.
 
@@ -39,10 +38,10 @@ from typing import Any, Callable, Mapping, Sequence
 import sympy
 
 from ..errors import InputError
-from .grammar import parse_exact, parse_number
+from .grammar import MAX_DIGITS, parse_exact, parse_number
 from .net import NetSpec
 
-__all__ = ["KINDS", "KindSchema", "validate", "render_markdown", "FORMAT_VERSION",
+__all__ = ["KINDS", "KindSchema", "LongInt", "validate", "render_markdown", "FORMAT_VERSION",
            "MAX_WIDTH", "MAX_DEPTH_MIN", "MAX_PARAMETERS", "MAX_VARIABLES", "MAX_EVENTS",
            "MAX_SUBSTITUTION_POWER", "MAX_ROOT", "MULTIPLIER_RULES", "LOSSES", "RESERVED", "EPSILON"]
 
@@ -124,10 +123,17 @@ def _bound(b: int | Dim | None, ctx: _Ctx) -> int | None:
     return b.value(ctx) if isinstance(b, Dim) else b
 
 
+class LongInt(str):
+    """A JSON integer literal of more than ``MAX_DIGITS`` digits, kept as its text by
+    :func:`~symkkt.kernel.certificate.load_certificate` (Python refuses to convert very long
+    ones) so that the schema refuses it at its path. Never a string, never an integer."""
+
+
 def _short(v: Any, limit: int = 40) -> str:
     """One line, at most ``limit`` characters: values go into one-line error messages."""
-    text = json.dumps(v, ensure_ascii=True, default=repr) if not isinstance(v, str) \
-        else json.dumps(v, ensure_ascii=True)
+    if isinstance(v, LongInt) or (_is_int(v) and v.bit_length() > 4 * limit):
+        return "<an integer of more than 40 digits>"
+    text = json.dumps(v, ensure_ascii=True, default=repr)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
@@ -135,6 +141,8 @@ def _what(v: Any) -> str:
     """The JSON type of ``v``, as an error message names it."""
     if v is None:
         return "null"
+    if isinstance(v, LongInt):
+        return f"an integer of {len(v.lstrip('-'))} digits"
     if isinstance(v, bool):
         return f"the boolean {_short(v)}"
     if isinstance(v, int):
@@ -194,8 +202,8 @@ class Version(Spec):
             raise ctx.fail(path, f"expected the integer {FORMAT_VERSION} (format version), got "
                                  f"{_what(v)}")
         if v != FORMAT_VERSION:
-            raise ctx.fail(path, f"format version {v} is not supported (this kernel reads "
-                                 f"{FORMAT_VERSION})")
+            raise ctx.fail(path, f"format version {_short(v)} is not supported (this kernel "
+                                 f"reads {FORMAT_VERSION})")
 
     def text(self):
         return f"the integer `{FORMAT_VERSION}`"
@@ -223,7 +231,7 @@ class Int(Spec):
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             empty = " (no value is possible here)" if lo is not None and hi is not None \
                 and hi < lo else ""
-            raise ctx.fail(path, f"{_field_name(path)}={v} must be in "
+            raise ctx.fail(path, f"{_field_name(path)}={_short(v)} must be in "
                                  f"{self._range(lo, hi)}{empty}")
 
     def text(self):
@@ -261,7 +269,7 @@ class Str(Spec):
     identifier: bool = False
 
     def check(self, v, path, ctx):
-        if not isinstance(v, str):
+        if not isinstance(v, str) or isinstance(v, LongInt):
             raise ctx.fail(path, f"expected a string, got {_what(v)}")
         if self.identifier and not v.isidentifier():
             raise ctx.fail(path, f"{_short(v)} is not an identifier")
@@ -309,6 +317,8 @@ class Number(Spec):
         if not (_is_int(v) or isinstance(v, str)):
             raise ctx.fail(path, f"expected an exact number (an integer or a string), got "
                                  f"{_what(v)}")
+        if isinstance(v, LongInt):
+            raise ctx.fail(path, f"integer with more than {MAX_DIGITS} digits")
         try:
             if self.names is None:
                 parse_number(v, source=ctx.source)
