@@ -2,26 +2,122 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Callable, Iterable
 
 from . import __version__
+from .errors import InputError
 from .claims import SECONDS_PER_CLAIM, STATUSES, Claim, ClaimReport, run_claim
 
-__all__ = ["collect", "run_suite", "report_json", "finish_run", "key_values", "show_invariant",
+__all__ = ["collect", "select", "keyword_matcher", "run_suite", "report_json", "finish_run", "key_values", "show_invariant",
            "STATUS_STYLE"]
 
 
-def collect(ids: Iterable[str] | None = None) -> list[Claim]:
-    """Every claim of the selected results (all when ``ids`` is empty); unknown ids raise."""
+def collect(ids: Iterable[str] | None = None, keyword: str | None = None) -> list[Claim]:
+    """Every claim of the selected results (all when ``ids`` is empty), in the paper's order.
+
+    Ids may be spelled as :func:`theorems.resolve` accepts (``4.2.1`` for ``4.2(1)``,
+    ``r3.1``); an unknown id raises :class:`InputError` with "did you mean". ``keyword``
+    keeps the claims matching a ``-k`` expression (:func:`keyword_matcher`); matching none
+    is an :class:`InputError` too."""
     import theorems
 
+    match = keyword_matcher(keyword) if keyword is not None else None
     selected = list(ids) if ids else theorems.ids()
-    modules = [theorems.load(i) for i in selected]  # validate every id before any work
+    resolved = list(dict.fromkeys(theorems.resolve(i) for i in selected))  # all ids first
+    modules = [theorems.load(i) for i in resolved]
     out: list[Claim] = []
     for mod in modules:
         out.extend(mod.claims())
+    if match is not None:
+        out = select(out, match)
+        if not out:
+            raise InputError(f"-k {keyword!r} matches no claim of "
+                             f"{'the selected results' if ids else 'any result'}")
     return out
+
+
+def select(claims: list[Claim], match: Callable[[str], bool]) -> list[Claim]:
+    """The claims whose id, in any spelling of its result id, ``match`` accepts."""
+    import theorems
+
+    kept = []
+    for c in claims:
+        rest = c.claim_id[len(c.theorem):]
+        names = [a + rest for a in theorems.aliases(c.theorem)] if \
+            c.claim_id.startswith(c.theorem) else [c.claim_id]
+        if any(match(n.lower()) for n in names):
+            kept.append(c)
+    return kept
+
+
+_TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
+
+
+def keyword_matcher(pattern: str) -> Callable[[str], bool]:
+    """A ``-k`` expression as in pytest: words matched as case-insensitive substrings of a
+    claim id, combined with ``and``, ``or``, ``not`` and parentheses (parsed here, never
+    evaluated as Python). A malformed expression is an :class:`InputError`."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise InputError("-k needs a non-empty expression, e.g. -k 'relu and not kkt'")
+    tokens = _TOKEN.findall(pattern)
+    pos = 0
+
+    def bad(msg: str) -> InputError:
+        return InputError(f"-k {pattern!r}: {msg}")
+
+    def peek() -> str | None:
+        return tokens[pos] if pos < len(tokens) else None
+
+    def take() -> str:
+        nonlocal pos
+        pos += 1
+        return tokens[pos - 1]
+
+    def expr_or():
+        left = expr_and()
+        while peek() == "or":
+            take()
+            right = expr_and()
+            left = (lambda a, b: lambda s: a(s) or b(s))(left, right)
+        return left
+
+    def expr_and():
+        left = expr_not()
+        while peek() == "and":
+            take()
+            right = expr_not()
+            left = (lambda a, b: lambda s: a(s) and b(s))(left, right)
+        return left
+
+    def expr_not():
+        if peek() == "not":
+            take()
+            inner = expr_not()
+            return lambda s: not inner(s)
+        return atom()
+
+    def atom():
+        tok = peek()
+        if tok is None:
+            raise bad("the expression ends too early")
+        if tok == "(":
+            take()
+            inner = expr_or()
+            if peek() != ")":
+                raise bad("a '(' is not closed")
+            take()
+            return inner
+        if tok in (")", "and", "or"):
+            raise bad(f"unexpected {tok!r}")
+        word = take().lower()
+        return lambda s: word in s
+
+    fn = expr_or()
+    if pos != len(tokens):
+        raise bad(f"unexpected {tokens[pos]!r}")
+    return fn
 
 
 def run_suite(claims: list[Claim], on_done: Callable[[ClaimReport], None] | None = None,

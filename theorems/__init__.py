@@ -7,12 +7,14 @@ modules build datasets, networks, points and curves, and the kernel decides.
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import re
 from types import ModuleType
 
 from symkkt.errors import InputError
 
-__all__ = ["REGISTRY", "ids", "load"]
+__all__ = ["REGISTRY", "ids", "load", "resolve", "aliases", "remark_ids"]
 
 def _discover() -> dict[str, str]:
     """Map result id -> module name for every ``thm_*``/``remark_*``/``table*`` module here.
@@ -31,9 +33,8 @@ def _discover() -> dict[str, str]:
                 found[rid] = info.name
 
     def key(rid: str):
-        head, _, rest = rid.partition(" ")
-        nums = [int(n) if n.isdigit() else 0 for n in head.replace("R", "").split(".")]
-        return (nums, rid.startswith("R"), rid)
+        nums = [int(n) for n in re.findall(r"\d+", rid)]
+        return (nums[:2], rid.startswith("R"), nums[2:], rid)
 
     return {rid: found[rid] for rid in sorted(found, key=key)}
 
@@ -46,8 +47,47 @@ def ids() -> list[str]:
     return list(REGISTRY)
 
 
+def remark_ids() -> list[str]:
+    """The registered remarks (``R3.1``, …), in the paper's order."""
+    return [rid for rid in REGISTRY if rid.startswith("R")]
+
+
+def aliases(result_id: str) -> list[str]:
+    """The spellings accepted for one id: ``4.2(1)`` is also ``4.2.1``; ``R3.1`` also
+    ``r3.1``; ``3.2.P`` also ``3.2.p`` (matching is case-insensitive)."""
+    out = [result_id]
+    dotted = re.sub(r"\((\d+)\)$", r".\1", result_id)
+    if dotted != result_id:
+        out.append(dotted)
+    return out
+
+
+def _alias_map() -> dict[str, str]:
+    return {a.lower(): rid for rid in REGISTRY for a in aliases(rid)}
+
+
+def resolve(text: str, *, remarks_only: bool = False) -> str:
+    """The registered id for a spelling of it (see :func:`aliases`); an unknown id is an
+    :class:`InputError` naming the near misses ("did you mean …") or, with none, the ids."""
+    if not isinstance(text, str):
+        raise InputError(f"result id {text!r} must be a string")
+    table = _alias_map()
+    if remarks_only:
+        table = {a: rid for a, rid in table.items() if rid.startswith("R")}
+        table.update({a[1:]: rid for a, rid in list(table.items()) if a.startswith("r")})
+    key = text.strip().lower()
+    if key in table:
+        return table[key]
+    what = "remark" if remarks_only else "theorem id"
+    known = remark_ids() if remarks_only else list(REGISTRY)
+    near = list(dict.fromkeys(table[a] for a in difflib.get_close_matches(key, table, n=3,
+                                                                           cutoff=0.6)))
+    hint = (f"did you mean {' or '.join(near)}?" if near else f"known: {', '.join(known)}")
+    raise InputError(f"unknown {what} {text!r} ({hint})")
+
+
 def load(result_id: str) -> ModuleType:
-    """The module of one result; an unknown id is an :class:`InputError`."""
-    if result_id not in REGISTRY:
-        raise InputError(f"unknown theorem id {result_id!r} (known: {', '.join(REGISTRY)})")
-    return importlib.import_module(f"theorems.{REGISTRY[result_id]}")
+    """The module of one result (any spelling :func:`resolve` accepts); an unknown id is an
+    :class:`InputError`."""
+    rid = result_id if result_id in REGISTRY else resolve(result_id)
+    return importlib.import_module(f"theorems.{REGISTRY[rid]}")
