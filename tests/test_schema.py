@@ -145,6 +145,23 @@ def test_a_huge_integer_literal_is_refused_at_its_path(field, path, fragment):
     assert "from_layer=<an integer of more than 40 digits>" in rejected(cert, "$.from_layer")
 
 
+def test_json_floats_are_exact_decimals_in_number_fields_and_nothing_else():
+    cert = bundled("nonzero-inputs")
+    text = json.dumps(cert).replace('"claim": "5.4/Thm 3.2 KKT point/nonzero-inputs"',
+                                    '"claim": 5.4')
+    assert "expected a string, got the number 5.4" in rejected(load_certificate(text), "$.claim")
+    text = json.dumps(cert).replace('"from_layer": 2', '"from_layer": 2.0')
+    assert "got the number 2.0" in rejected(load_certificate(text), "$.from_layer")
+    text = json.dumps(cert).replace('"from_layer": 2', '"from_layer": NaN')
+    rejected(load_certificate(text), "$.from_layer")
+    x = cert["data"]["x"][0][0]
+    assert x == "1"
+    text = json.dumps(cert).replace('"x": [["1"', '"x": [[1.0e0', 1)
+    assert check_certificate(load_certificate(text)).status == "verified"
+    text = json.dumps(cert).replace('"x": [["1"', '"x": [[Infinity', 1)
+    rejected(load_certificate(text), "$.data.x[0][0]")
+
+
 # ----------------------------------------------------------------------------- from_layer
 
 

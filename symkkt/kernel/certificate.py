@@ -31,7 +31,7 @@ from .exact import leading_term, prove_nonnegative, sign, interval_eval, _contex
 from .budget import OutOfTime, budget
 from .grammar import MAX_DIGITS, parse_exact, parse_number, to_text
 from .net import NetSpec, Pattern
-from .schema import FORMAT_VERSION, KINDS as SCHEMAS, LongInt, _key_path, validate
+from .schema import FORMAT_VERSION, KINDS as SCHEMAS, FloatText, LongInt, _key_path, validate
 
 __all__ = ["Verdict", "check_certificate", "load_certificate", "kinds", "register_checker", "FORMAT_VERSION",
            "Reader", "Failed", "Refuted", "Invalid", "Unknown", "failed_verdict", "decide", "txt", "norm2", "problem_layer", "feasibility", "witness_reason", "EPSILON"]
@@ -527,11 +527,12 @@ def _integer(digits: str) -> int | LongInt:
 
 
 def load_certificate(text: str, source: str = "<certificate>") -> Any:
-    """Parse JSON text (numbers only as ints or strings are used later). A key repeated in
+    """Parse JSON text: integers as ints, other JSON numbers as their text (an exact number
+    field reads ``0.5`` as the decimal 1/2, never through a float). A key repeated in
     one object is an error (``json.loads`` would keep the last one silently, so a reader of
     the file and the kernel could see different values)."""
     try:
-        doc = json.loads(text, parse_float=lambda s: s, parse_constant=lambda s: s,
+        doc = json.loads(text, parse_float=FloatText, parse_constant=FloatText,
                          parse_int=_integer, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", source, exc.lineno, exc.colno) from None

@@ -41,7 +41,7 @@ from ..errors import InputError
 from .grammar import MAX_DIGITS, parse_exact, parse_number
 from .net import NetSpec
 
-__all__ = ["KINDS", "KindSchema", "LongInt", "validate", "render_markdown", "FORMAT_VERSION",
+__all__ = ["KINDS", "KindSchema", "LongInt", "FloatText", "validate", "render_markdown", "FORMAT_VERSION",
            "MAX_WIDTH", "MAX_DEPTH_MIN", "MAX_PARAMETERS", "MAX_VARIABLES", "MAX_EVENTS",
            "MAX_SUBSTITUTION_POWER", "MAX_ROOT", "MULTIPLIER_RULES", "LOSSES", "RESERVED", "EPSILON"]
 
@@ -116,7 +116,8 @@ DIMS_DOC = [("m", "the depth: the number of layers of `network`"),
             ("d", "the input dimension: the row length of the first layer"),
             ("w", "`diagonal-family`: the value of `width`"),
             ("K", "`robust`: the number of `parameters`"),
-            ("E", "`cone-probability`: the number of `events`")]
+            ("E", "`cone-probability`: the number of `events`"),
+            ("p", "`margin-decreases`: the number of `model.inputs`")]
 
 
 def _bound(b: int | Dim | None, ctx: _Ctx) -> int | None:
@@ -127,6 +128,12 @@ class LongInt(str):
     """A JSON integer literal of more than ``MAX_DIGITS`` digits, kept as its text by
     :func:`~symkkt.kernel.certificate.load_certificate` (Python refuses to convert very long
     ones) so that the schema refuses it at its path. Never a string, never an integer."""
+
+
+class FloatText(str):
+    """A JSON number with a fraction or exponent (or ``NaN``/``Infinity``), kept as its text by
+    :func:`~symkkt.kernel.certificate.load_certificate`: an exact number field reads it as a
+    decimal with the grammar (never through a float); it is never a string or an integer."""
 
 
 def _short(v: Any, limit: int = 40) -> str:
@@ -143,6 +150,8 @@ def _what(v: Any) -> str:
         return "null"
     if isinstance(v, LongInt):
         return f"an integer of {len(v.lstrip('-'))} digits"
+    if isinstance(v, FloatText):
+        return f"the number {_short(str(v))[1:-1]}"
     if isinstance(v, bool):
         return f"the boolean {_short(v)}"
     if isinstance(v, int):
@@ -269,7 +278,7 @@ class Str(Spec):
     identifier: bool = False
 
     def check(self, v, path, ctx):
-        if not isinstance(v, str) or isinstance(v, LongInt):
+        if not isinstance(v, str) or isinstance(v, (LongInt, FloatText)):
             raise ctx.fail(path, f"expected a string, got {_what(v)}")
         if self.identifier and not v.isidentifier():
             raise ctx.fail(path, f"{_short(v)} is not an identifier")
@@ -974,6 +983,79 @@ _kinds_body: dict[str, KindSchema] = {
         )), "the invariant set"),
     ), "gradient flow from `init` converges in direction to θ̃", problems=(2,)),
 }
+
+# margin-decreases: a polynomial model (not class N) with its own names
+MAX_MODEL_NAMES = 16
+MAX_MODEL_SAMPLES = 64
+MAX_MODEL_DEGREE = 12
+MODEL_INPUTS = Dim("p", lambda c: len(c.root["model"]["inputs"]))
+MODEL_NAMES = Names("the model's parameters and inputs",
+                    lambda c: {n: sympy.Symbol(n, real=True)
+                               for n in [*c.root["model"]["parameters"],
+                                         *c.root["model"]["inputs"]]})
+
+
+@dataclass(frozen=True)
+class ModelName(Spec):
+    """``margin-decreases``: an identifier, not reserved, not used before in the model."""
+
+    def check(self, v, path, ctx):
+        Str(identifier=True).check(v, path, ctx)
+        if v in RESERVED or v in ctx.box:
+            raise ctx.fail(path, f"{_short(v)} must be a fresh name (not reserved, not used "
+                                 f"twice in the model)")
+        ctx.box[v] = sympy.Symbol(v, real=True)
+
+    def text(self):
+        return "fresh identifier"
+
+    def plural(self):
+        return "fresh identifiers"
+
+
+@dataclass(frozen=True)
+class ModelPoint(Spec):
+    """``margin-decreases``: the model's parameters → exact numbers (every one)."""
+
+    def check(self, v, path, ctx):
+        if not isinstance(v, dict):
+            raise ctx.fail(path, f"expected an object mapping parameter names to numbers, got "
+                                 f"{_what(v)}")
+        names = ctx.root["model"]["parameters"]
+        extra = [k for k in v if k not in names]
+        if extra:
+            raise ctx.fail(path, f"unknown parameter(s) {', '.join(_short(k) for k in extra)}")
+        missing = [n for n in names if n not in v]
+        if missing:
+            raise ctx.fail(path, f"missing parameter(s) {', '.join(missing)}")
+        for k in v:
+            Number().check(v[k], f"{path}.{k}", ctx)
+
+    def text(self):
+        return "object: every model parameter → exact number"
+
+
+_kinds_body["margin-decreases"] = KindSchema((
+    Field("model", Obj((
+        Field("parameters", List(ModelName(), min=1, max=MAX_MODEL_NAMES),
+              "the parameter names θ"),
+        Field("inputs", List(ModelName(), min=1, max=MAX_MODEL_NAMES), "the input names x"),
+        Field("output", Number(MODEL_NAMES), "Φ(θ; x), a polynomial in θ"),
+    )), "a polynomial model (e.g. paths of different depths, or an output bias)"),
+    Field("data", Obj((
+        Field("x", List(List(Number(), length=MODEL_INPUTS), min=1, max=MAX_MODEL_SAMPLES),
+              "the inputs"),
+        Field("y", List(Enum((1, -1)), length=SAMPLES), "the labels"),
+    )), "the samples"),
+    Field("init", ModelPoint(), "θ(0), rationals"),
+    Field("degree", Int(1, MAX_MODEL_DEGREE), "L, the output's top degree in θ: γ = min_i "
+                                              "y_i Φ_i / ‖θ‖^L"),
+    Field("losses", List(Enum(LOSSES), min=1, unique=True), "the losses (default both)",
+          required=False),
+    Field("radius", Number(), "a positive rational r: the proof's box around θ(0)"),
+), "the normalized margin strictly decreases along gradient flow from `init` on an explicit "
+   "interval [0, T]", instance=False)
+
 
 RATIO_VERDICT_KINDS = ("not-local", "local", "global")
 
