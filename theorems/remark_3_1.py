@@ -69,6 +69,23 @@ from symkkt.problems import Instance
 THEOREM = "R3.1"
 TITLE = "Remark 3.1: unbounded sub-optimality; exact ratio and verdict as functions of the angle"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""\emph{Unbounded sub-optimality.} In the setting of Theorem 3.2, for every $M > 0$ there is a
+dataset, with the angle $\alpha$ between $x_1$ and $x_2$ close enough to $\pi$, such that
+$\|\tilde\theta\| / \|\theta^*\| \geq M$, where $\tilde\theta$ is the KKT point gradient flow
+converges to and $\theta^*$ a global optimum of Problem 2.
+
+\emph{What is certified.} On unit inputs $x_{1,2} = (\pm \sin\frac{\alpha}{2},
+\cos\frac{\alpha}{2})$ with $y_1 = y_2 = 1$, write $c = \cos\frac{\alpha}{2}$. The KKT point
+$\tilde w_1 = (0, c^{-1/2})$, $\tilde v_1 = c^{-1/2}$, $\tilde w_2 = 0$, $\tilde v_2 = 0$ has
+$\|\tilde\theta\|^2 = 2/c$, the global optimum has $\|\theta^*\|^2 = \min(2/c, 4)$, and exactly
+\[ \frac{\|\tilde\theta\|^2}{\|\theta^*\|^2} = \max\Bigl(1, \frac{1}{2\cos(\alpha/2)}\Bigr)
+   \xrightarrow[\alpha \to \pi]{} \infty. \]
+For $\alpha \leq 2\pi/3$ the point $\tilde\theta$ is a global optimum; for $\alpha > 2\pi/3$ it
+is not even a local optimum. Certified per angle (KKT, the exact ratio, the optimum $\theta^*$,
+the verdict) and for whole ranges of $c$ at once (kind \emph{robust}).
+"""
 
 NETWORK = fully_connected([2, 2], "relu")
 DEFAULT_ALPHAS = ("pi/3", "pi/2", "2*pi/3", "3*pi/4", "5*pi/6", "6*pi/7")

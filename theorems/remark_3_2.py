@@ -43,6 +43,21 @@ from . import thm_3_2, thm_4_1, thm_5_1
 THEOREM = "R3.2"
 TITLE = "Remark 3.2: robustness of the negative results to perturbed inputs"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""\emph{Robustness to small perturbations.} Theorem 3.2 holds even if the inputs $x_1, x_2$ are
+slightly perturbed, so it is not sensitive to small changes in the dataset; the same holds for
+the negative results of Theorems 4.1 and 5.1.
+
+\emph{What is certified.} Perturb every input coordinate by $\delta_k$ with
+$|\delta_k| \leq r$. The KKT point, its multipliers and the perturbation curve are closed-form
+functions of $\delta$, and one certificate per construction (kind \emph{robust}) proves that
+for \emph{every} $\delta$ in the box the point is a KKT point of Problem 2 that is not a local
+optimum, with one $\varepsilon_0$ for the whole box. Certified radii: $r = \tfrac{1}{10}$ for
+Theorem 3.2 ($x_1 = (1 + \delta_1, \tfrac14 + \delta_2)$,
+$x_2 = (-1 + \delta_3, \tfrac14 + \delta_4)$), $r = \tfrac{49}{100}$ for Theorem 4.1 (the
+exact supremum is $\tfrac12$), and $r = \tfrac12$ for Theorem 5.1 at $m = 3$.
+"""
 
 # The certified radius of each construction, and a larger one the kernel rejects (refuted:
 # tests/test_remarks.py): 3.2 at 1/4 (x1, x2 can be parallel), 4.1 at 1/2 (x = (3/2, 3/2):

@@ -34,6 +34,26 @@ from . import thm_4_1
 THEOREM = "R4.1"
 TITLE = "Remark 4.1: predictor space (l1) for depth-2 diagonal linear networks"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""\emph{Predictor space for diagonal linear networks.} A depth-2 diagonal linear network
+computes $x \mapsto \langle \beta, x\rangle$ with $\beta = w_1 \circ w_2$, and
+$\|\theta\|^2 \geq 2\|\beta\|_1$ with equality when balanced, so a global optimum of Problem 2
+gives an optimum of Problem 3,
+\[ \min_\beta \|\beta\|_1 \quad \text{s.t.} \quad y_i\langle \beta, x_i\rangle \geq 1
+   \ \text{ for all } i \in [n]. \]
+Theorem 4.1 carries over to predictor space: gradient flow may converge to a KKT point whose
+predictor $\tilde\beta$ is not an optimum of Problem 3. With non-zero weight vectors
+(Theorem 4.2(1)) the predictor is a global optimum of Problem 3.
+
+\emph{What is certified.} On $x = (1, 2)$: $\tilde\beta = (1, 0)$ with
+$\|\tilde\beta\|_1 = 1$, while $\beta^* = (0, \tfrac12)$ is feasible with
+$\|\beta^*\|_1 = \tfrac12$ and is $\ell_1$-optimal (dual $\mu = \tfrac12$). On
+$x_1 = (2, 1)$, $x_2 = (1, 2)$ the KKT point $w_1 = w_2 = (\tfrac{1}{\sqrt3},
+\tfrac{1}{\sqrt3})$ has $\tilde\beta = (\tfrac13, \tfrac13)$, and its multipliers are an exact
+dual: $\bigl\|\sum_i \lambda_i x_i\bigr\|_\infty = 1$ and
+$\sum_i \lambda_i = \tfrac23 = \|\tilde\beta\|_1$.
+"""
 
 NONZERO_X = [(2, 1), (1, 2)]
 NONZERO_Y = [1, 1]

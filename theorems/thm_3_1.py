@@ -25,6 +25,25 @@ from symkkt.problems import Instance, exact
 THEOREM = "3.1"
 TITLE = "Fully-connected linear networks: GF converges to a global optimum"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""Let $m \geq 2$ and let $\Phi$ be a depth-$m$ fully-connected linear network parameterized by
+$\theta$. Consider minimizing the exponential or the logistic loss over a dataset
+$\{(x_i, y_i)\}_{i=1}^n$ using gradient flow, and assume that
+$\mathcal{L}(\theta(t_0)) < 1$ for some time $t_0$. Then gradient flow converges in direction
+to a global optimum of Problem 2,
+\[ \min_\theta \tfrac12 \|\theta\|^2 \quad \text{s.t.} \quad y_i \Phi(\theta; x_i) \geq 1
+   \ \text{ for all } i \in [n]. \]
+
+\emph{What is certified.} For depths $m \in \{2, 3, 4\}$ and three datasets, the point with
+balanced, aligned, rank-one layers $\tilde W^{(l)} = C\, v_l v_{l-1}^\top$ (unit vectors
+$v_l$, $v_0 = \beta^*/\|\beta^*\|$, $C^m = \|\beta^*\|$, where $\beta^*$ is the max-margin
+predictor) is a KKT point and a global optimum: the predictor-space dual $\alpha \geq 0$ gives,
+for every feasible $\theta$,
+\[ \|\theta\|^2 \geq m\,\|\beta\|^{2/m}
+   \geq m \Bigl(2\sum_i \alpha_i - \Bigl\|\sum_i \alpha_i y_i x_i\Bigr\|^2\Bigr)^{1/m}
+   = \|\tilde\theta\|^2. \]
+"""
 
 DEPTHS = (2, 3, 4)
 HIDDEN_WIDTH = 2

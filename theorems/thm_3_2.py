@@ -35,6 +35,31 @@ from symkkt.problems import Instance
 THEOREM = "3.2"
 TITLE = "Depth-2 fully-connected ReLU: KKT point that is not a local optimum"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""Let $\Phi$ be a depth-2 fully-connected ReLU network with input dimension 2 and two hidden
+neurons: for $\theta = [w_1, w_2, v]$ and $x \in \mathbb{R}^2$,
+\[ \Phi(\theta; x) = v_1\, \sigma(\langle w_1, x\rangle) + v_2\, \sigma(\langle w_2, x\rangle),
+   \qquad \sigma(z) = \max(z, 0). \]
+Consider minimizing the exponential or the logistic loss using gradient flow on the dataset
+$x_1 = (1, \tfrac14)$, $x_2 = (-1, \tfrac14)$, $y_1 = y_2 = 1$. Assume that the
+initialization satisfies $\langle w_1(0), x_i\rangle > 0$ and $\langle w_2(0), x_i\rangle < 0$
+for $i \in \{1, 2\}$, and $v_1(0) > 0$. Then gradient flow converges to zero loss, and
+converges in direction to a KKT point of Problem 2 which is not a local optimum.
+
+\emph{What is certified.} The limit is $\tilde w_1 = (0, 2)$, $\tilde v_1 = 2$,
+$\tilde w_2 = 0$, $\tilde v_2 = 0$ with $\|\tilde\theta\|^2 = 8$: a KKT point (multipliers
+derived by the search), and not a local optimum along the curve
+\[ w_1'(\varepsilon) = \bigl(\tfrac{\varepsilon}{4},\, 2 - \varepsilon\bigr),\quad
+   v_1' = 2,\quad w_2'(\varepsilon) = (-\sqrt{\varepsilon},\, 0),\quad
+   v_2'(\varepsilon) = \sqrt{\varepsilon}, \]
+which keeps both margins at least 1 and has
+$\|\theta'(\varepsilon)\|^2 = 8 - 2\varepsilon + \tfrac{17}{16}\varepsilon^2 < 8$ for small
+$\varepsilon > 0$. The set $\{w_2 = w_2(0),\ v_2 = v_2(0)\}$ is invariant while the second
+neuron is inactive on both inputs, and $\tilde\theta$ is the only KKT point on its cone: gradient
+flow converges in direction to $\tilde\theta$. The global optimum $\theta^*$ (one neuron per
+input) has $\|\theta^*\|^2 = 16/\sqrt{17}$.
+"""
 
 NETWORK = fully_connected([2, 2], "relu")
 X = [(1, Rational(1, 4)), (-1, Rational(1, 4))]

@@ -26,6 +26,23 @@ from symkkt.problems import Instance
 THEOREM = "4.1"
 TITLE = "Depth-2 diagonal network: KKT point that is not a local optimum"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""Let $\Phi$ be a depth-2 linear or ReLU diagonal network parameterized by
+$\theta = [w_1, w_2]$, $\Phi(\theta; x) = \langle w_1 \circ w_2, x\rangle$ (with $\sigma$
+applied to $w_1 \circ x$ for ReLU). Consider minimizing the exponential or the logistic loss
+using gradient flow. There exist a dataset $\{(x, y)\} \subseteq \mathbb{R}^2 \times \{-1, 1\}$
+of size 1 and an initialization $\theta(0)$ such that gradient flow converges to zero loss,
+and converges in direction to a KKT point $\tilde\theta$ of Problem 2 which is not a local
+optimum.
+
+\emph{What is certified.} On $x = (1, 2)$, $y = 1$, from $w_1(0) = w_2(0) = (1, 0)$, the
+set $\{w_{1,2} = w_{2,2} = 0,\ w_{1,1} = w_{2,1} > 0\}$ is invariant and gradient flow
+converges in direction to $\tilde w_1 = \tilde w_2 = (1, 0)$ with $\|\tilde\theta\|^2 = 2$, a
+KKT point. The curve
+$w_1'(\varepsilon) = w_2'(\varepsilon) = \bigl(\sqrt{1 - \varepsilon},\, \sqrt{\varepsilon/2}\bigr)$
+keeps the margin at exactly 1 and has $\|\theta'(\varepsilon)\|^2 = 2 - \varepsilon$.
+"""
 
 X = [(1, 2)]
 Y = [1]

@@ -32,6 +32,23 @@ from symkkt.problems import Instance, exact
 THEOREM = "4.2(1)"
 TITLE = "Depth-2 linear networks without sharing, non-zero neurons: global optimum"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""Let $\Phi$ be a depth-2 linear network in $\mathcal{N}_{\text{no-share}}$ parameterized by
+$\theta$. Consider minimizing the exponential or the logistic loss over a dataset
+$\{(x_i, y_i)\}_{i=1}^n$ using gradient flow, assume that $\mathcal{L}(\theta(t_0)) < 1$ for
+some $t_0$, and let $\tilde\theta$ be the KKT point of Problem 2 to which $\theta(t)$
+converges in direction. If in the network parameterized by $\tilde\theta$ all hidden neurons
+have non-zero incoming weight vectors, then $\tilde\theta$ is a global optimum of Problem 2.
+
+\emph{Why, exactly.} With $u_j = v_j w_j$ and $S_j$ the support of neuron $j$,
+$\|\theta\|^2 \geq 2\sum_j \|u_j\|$ and
+$\Phi(\theta; x) = \sum_j \langle u_j, x|_{S_j}\rangle$, so for every $\alpha \geq 0$ with
+$\bigl\|\sum_i \alpha_i y_i x_i|_{S_j}\bigr\| \leq 1$ for every neuron,
+every feasible $\theta$ has $\|\theta\|^2 \geq 2\sum_i \alpha_i$. Certified on two diagonal
+networks and a sparse network on $\mathbb{R}^3$: a KKT point, non-zero weights, and a dual
+$\alpha$ with $2\sum_i \alpha_i = \|\tilde\theta\|^2$.
+"""
 
 SPARSE = NetSpec("linear", ((("a1", "a2", None), (None, "b2", "b3")), (("v1", "v2"),)))
 

@@ -52,6 +52,25 @@ from symkkt.problems import Instance
 THEOREM = "4.2(2)"
 TITLE = "Depth-2 ReLU, non-zero weight vectors: KKT point that is not a local optimum"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""Let $\Phi$ be a fully-connected depth-2 ReLU network with input dimension 2 and 4 hidden
+neurons, $\Phi(\theta; x) = \sum_{j=1}^4 v_j\, \sigma(\langle w_j, x\rangle)$. Consider
+minimizing the exponential or the logistic loss using gradient flow. There exist a dataset and
+an initialization $\theta(0)$ such that gradient flow converges to zero loss, and converges in
+direction to a KKT point $\tilde\theta$ of Problem 2 which is not a local optimum, and in the
+network parameterized by $\tilde\theta$ all hidden neurons have non-zero incoming weights.
+
+\emph{What is certified.} Data $x_1 = (1, 0)$, $x_2 = (0, 1)$ with $y = 1$ and
+$x_3 = (-\tfrac65, -\tfrac85)$ with $y = -1$. The point $\tilde w_1 = (1, 0)$,
+$\tilde w_2 = (0, 1)$, $\tilde w_3 = \tilde w_4 = (-\tfrac{3}{10}, -\tfrac25)$,
+$\tilde v = (1, 1, -\tfrac12, -\tfrac12)$, with $\|\tilde\theta\|^2 = 5$, is a KKT point with
+multipliers $\lambda = (1, 1, \tfrac12)$ and non-zero weight vectors, but it sits on a kink
+($\langle \tilde w_1, x_2\rangle = 0$ with $y_2 \tilde v_1 > 0$): the curve
+$w_1' = (1, \varepsilon)$, $w_2' = (0, 1 - \tfrac{\varepsilon}{2})$,
+$v_2' = 1 - \tfrac{\varepsilon}{2}$ is feasible and
+$\|\theta'(\varepsilon)\|^2 = 5 - 2\varepsilon + \tfrac32\varepsilon^2 < 5$.
+"""
 
 NETWORK = fully_connected([2, 4], "relu")
 X = [(1, 0), (0, 1), (Rational(-6, 5), Rational(-8, 5))]

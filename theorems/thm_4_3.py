@@ -38,6 +38,24 @@ from symkkt.problems import Instance, exact
 THEOREM = "4.3"
 TITLE = "Depth-2 ReLU without sharing, non-zero hidden inputs: local (not always global) optimum"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""Let $\Phi$ be a depth-2 ReLU network in $\mathcal{N}_{\text{no-share}}$ parameterized by
+$\theta$. Consider minimizing the exponential or the logistic loss over a dataset
+$\{(x_i, y_i)\}_{i=1}^n$ using gradient flow, assume that $\mathcal{L}(\theta(t_0)) < 1$ for
+some $t_0$, and let $\tilde\theta$ be the KKT point of Problem 2 to which $\theta(t)$
+converges in direction. Assume that for every $i \in [n]$ the inputs to all hidden neurons in
+the computation $\Phi(\tilde\theta; x_i)$ are non-zero. Then $\tilde\theta$ is a local
+optimum of Problem 2. However, it may not be a global optimum, even if the network $\Phi$ is
+fully connected.
+
+\emph{Why, exactly.} Near $\tilde\theta$ the activation pattern $P$ is constant, so
+$\Phi(\theta; x_i) = \sum_j v_j P_{ji} \langle w_j, x_i\rangle$ there: a masked linear network,
+and every $\alpha \geq 0$ with $\bigl\|\sum_i \alpha_i y_i P_{ji} x_i\bigr\| \leq 1$ for every
+neuron gives $\|\theta\|^2 \geq 2\sum_i \alpha_i$ on a neighbourhood. The KKT multipliers are
+such an $\alpha$, with $\|\tilde\theta\|^2 = 2\sum_i \lambda_i$. For the negative part, a
+feasible point with a strictly smaller norm is certified.
+"""
 
 POSITIVE = {
     "two neurons, Thm 3.2 data": ([(1, Rational(1, 4)), (-1, Rational(1, 4))], [1, 1]),

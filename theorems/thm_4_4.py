@@ -28,6 +28,28 @@ from symkkt.problems import Instance
 THEOREM = "4.4"
 TITLE = "Convolution with disjoint patches: non-zero inputs, still not a local optimum"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""Let $\Phi$ be a depth-2 linear or ReLU network in $\mathcal{N}$ parameterized by
+$\theta = [w, v]$ with $w, v \in \mathbb{R}^2$, such that for $x \in \mathbb{R}^4$
+\[ \Phi(\theta; x) = \sum_{j=1}^2 v_j\, \sigma(\langle w, x^{(j)}\rangle), \qquad
+   x^{(1)} = (x_1, x_2),\quad x^{(2)} = (x_3, x_4): \]
+a convolutional network with two disjoint patches. Consider minimizing the exponential or the
+logistic loss using gradient flow. There exist a dataset $\{(x, y)\}$ of size 1 and an
+initialization $\theta(0)$ such that gradient flow converges to zero loss, and converges in
+direction to a KKT point $\tilde\theta = [\tilde w, \tilde v]$ of Problem 2 which is not a
+local optimum. Moreover, $\langle \tilde w, x^{(j)}\rangle \neq 0$ for $j \in \{1, 2\}$.
+
+\emph{What is certified.} On $x = (4, \tfrac{1}{\sqrt2}, -4, \tfrac{1}{\sqrt2})$, $y = 1$,
+from $w(0) = (0, 1)$, $v(0) = (\tfrac{1}{\sqrt2}, \tfrac{1}{\sqrt2})$, the mirror symmetry
+keeps $\{w_1 = 0,\ v_1 = v_2\}$ invariant and gradient flow converges in direction to
+$\tilde w = (0, 1)$, $\tilde v = (\tfrac{1}{\sqrt2}, \tfrac{1}{\sqrt2})$ with
+$\|\tilde\theta\|^2 = 2$ and hidden inputs $\tfrac{1}{\sqrt2} \neq 0$. The curve
+$w' = (\sqrt\varepsilon,\, 1 - \varepsilon)$,
+$v' = (\tfrac{1}{\sqrt2} + \tfrac{\sqrt\varepsilon}{2},\,
+\tfrac{1}{\sqrt2} - \tfrac{\sqrt\varepsilon}{2})$ has margin $1 + 3\varepsilon$ and
+$\|\theta'(\varepsilon)\|^2 = 2 - \tfrac{\varepsilon}{2} + \varepsilon^2$.
+"""
 
 X = [(4, 1 / sqrt(2), -4, 1 / sqrt(2))]
 Y = [1]

@@ -25,6 +25,26 @@ from . import thm_4_4, thm_5_1
 THEOREM = "5.2"
 TITLE = "Linear networks: every layer of the KKT point is a global optimum of Problem 4"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""Let $m \geq 2$ and let $\Phi$ be any depth-$m$ linear network in $\mathcal{N}$, parameterized
+by $\theta = [u^{(l)}]_{l=1}^m$. Consider minimizing the exponential or the logistic loss over
+a dataset $\{(x_i, y_i)\}_{i=1}^n$ using gradient flow, and assume that
+$\mathcal{L}(\theta(t_0)) < 1$ for some $t_0$. Then gradient flow converges in direction to a
+KKT point $\tilde\theta = [\tilde u^{(l)}]_{l=1}^m$ of Problem 2 such that for every layer
+$l \in [m]$ the parameter vector $\tilde u^{(l)}$ is a global optimum of Problem 4 with
+respect to $\tilde\theta$,
+\[ \min_{u^{(l)}} \tfrac12 \bigl\|u^{(l)}\bigr\|^2 \quad \text{s.t.} \quad
+   y_i \Phi(\theta'; x_i) \geq 1 \ \text{ for all } i \in [n], \]
+where $\theta'$ is $\tilde\theta$ with layer $l$ replaced by $u^{(l)}$.
+
+\emph{Why, exactly.} With the other layers fixed, $\Phi(\theta'; x_i) = \langle a_i,
+u^{(l)}\rangle$ is linear in $u^{(l)}$, so Problem 4 is a convex QP and its dual
+$\alpha \geq 0$ gives
+$\|u^{(l)}\|^2 \geq 2\sum_i \alpha_i - \bigl\|\sum_i \alpha_i y_i a_i\bigr\|^2
+= \|\tilde u^{(l)}\|^2$. Certified for the linear networks of Theorems 4.4 and 5.1 (not local
+optima of Problem 2, yet every layer is globally optimal).
+"""
 
 
 def instances():

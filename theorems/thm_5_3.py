@@ -37,6 +37,25 @@ from . import thm_4_2_2 as base
 THEOREM = "5.3"
 TITLE = "Depth-2 ReLU: the first layer of a KKT point need not be a local optimum of Problem 4"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""Let $\Phi$ be a fully-connected depth-2 ReLU network with input dimension 2 and 4 hidden
+neurons parameterized by $\theta$. Consider minimizing the exponential or the logistic loss
+using gradient flow. There exist a dataset and an initialization $\theta(0)$ such that
+gradient flow converges to zero loss, and converges in direction to a KKT point
+$\tilde\theta$ of Problem 2, such that the weights of the first layer are not a local optimum
+of Problem 4 with respect to $\tilde\theta$.
+
+\emph{What is certified.} The dataset and KKT point of Theorem 4.2(2):
+$x_1 = (1, 0)$, $x_2 = (0, 1)$ with $y = 1$, $x_3 = (-\tfrac65, -\tfrac85)$ with $y = -1$,
+$\tilde w_1 = (1, 0)$, $\tilde w_2 = (0, 1)$,
+$\tilde w_3 = \tilde w_4 = (-\tfrac{3}{10}, -\tfrac25)$, $\tilde v = (1, 1, -\tfrac12,
+-\tfrac12)$, with $\|\tilde u^{(1)}\|^2 = \tfrac52$. Moving the first layer alone,
+$w_1'(\varepsilon) = (1, \varepsilon)$, $w_2'(\varepsilon) = (0, 1 - \varepsilon)$, keeps all
+margins at exactly 1 and gives
+$\|u^{(1)\prime}\|^2 = \tfrac52 - 2\varepsilon + 2\varepsilon^2 < \tfrac52$ for
+$0 < \varepsilon < 1$. The output layer is a global optimum of its Problem 4.
+"""
 
 NETWORK = base.NETWORK
 X, Y, POINT = base.X, base.Y, base.POINT

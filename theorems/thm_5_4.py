@@ -27,6 +27,25 @@ from . import thm_3_2, thm_4_3, thm_5_1
 THEOREM = "5.4"
 TITLE = "ReLU, non-zero inputs from layer l on: layer l is a local optimum of Problem 4"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""Let $m \geq 2$ and let $\Phi$ be any depth-$m$ ReLU network in $\mathcal{N}$ parameterized by
+$\theta = [u^{(l)}]_{l=1}^m$. Consider minimizing the exponential or the logistic loss over a
+dataset $\{(x_i, y_i)\}_{i=1}^n$ using gradient flow, and assume that
+$\mathcal{L}(\theta(t_0)) < 1$ for some $t_0$. Let $\tilde\theta = [\tilde u^{(l)}]_{l=1}^m$
+be the KKT point of Problem 2 to which $\theta(t)$ converges in direction. Let $l \in [m]$ and
+assume that for every $i \in [n]$ the inputs to all neurons in layers $\geq l$ in the
+computation $\Phi(\tilde\theta; x_i)$ are non-zero. Then the parameter vector $\tilde u^{(l)}$
+is a local optimum of Problem 4 with respect to $\tilde\theta$. However, it may not be a
+global optimum.
+
+\emph{Why, exactly.} Near $\tilde u^{(l)}$ the activation pattern of the layers $\geq l$ is
+constant, so $\Phi(\theta'; x_i) = \langle a_i, u^{(l)}\rangle$ is linear there and the exact
+dual of $\min \|u\|^2$ s.t.\ $y_i\langle a_i, u\rangle \geq 1$ bounds $\|u^{(l)}\|^2$ from
+below near $\tilde u^{(l)}$. Certified on the depth-3 diagonal ReLU network of Theorem 5.1,
+the three-neuron instance of Theorem 4.3 and the output layer of Theorem 3.2's KKT point; a
+better layer is certified for the negative part.
+"""
 
 
 def instances():

@@ -23,7 +23,7 @@ from ..io import write_atomic
 __all__ = ["DEBIAN_PACKAGES", "LatexMissing", "LatexError", "Compiled", "latex_available",
            "compile_pdf", "missing_message"]
 
-DEBIAN_PACKAGES = ("texlive-latex-base", "texlive-latex-recommended", "latexmk")
+DEBIAN_PACKAGES = ("texlive-latex-base", "texlive-latex-recommended", "lmodern", "latexmk")
 LATEXMK_FLAGS = ("-pdf", "-interaction=nonstopmode", "-halt-on-error", "-norc")
 
 

@@ -17,18 +17,19 @@ from typing import Any, Mapping, Sequence
 
 from .. import __version__
 from ..claims import STATUSES
-from .escape import escape_text, statement_to_tex
+from .escape import escape_text
 from .layout import tex_width
 from .objects import KernelView
 from .printer import KIND_TITLES, SymkktLatexPrinter
+from .statement import statement_tex
 
 __all__ = ["Document", "PREAMBLE", "result_document", "report_document", "group_reports",
            "table_data", "result_title", "figure_name"]
 
 PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \usepackage[T1]{fontenc}
+\IfFileExists{lmodern.sty}{\usepackage{lmodern}}{}
 \usepackage[utf8]{inputenc}
-\usepackage{lmodern}
 \usepackage{amsmath,amssymb}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{array,booktabs,longtable}
@@ -49,6 +50,8 @@ PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \newcommand{\statusunknown}{\textcolor{unkorange}{unknown}}
 \newcommand{\status}[1]{\texorpdfstring{\textbf{\csname status#1\endcsname}}{#1}}
 \newcolumntype{L}[1]{>{\raggedright\arraybackslash}p{#1}}
+% sections are lettered (A, B.1, ...) so they never read like the paper's result numbers
+\renewcommand{\thesection}{\Alph{section}}
 """
 
 
@@ -171,8 +174,7 @@ def result_body(result_id: str, module: Any, reports: Sequence[Any], *, level: i
                                             gf=False))
     p = claim_printer
     out = []
-    statement = statement_to_tex(getattr(module, "STATEMENT", None) or
-                                 getattr(module, "__doc__", None))
+    statement = statement_tex(module)
     if statement:
         out.append(f"\\{heads[level]}{{Statement}}\n" if level == 0 else
                    f"\\{heads[level + 1]}*{{Statement}}\n")
@@ -203,7 +205,7 @@ def result_body(result_id: str, module: Any, reports: Sequence[Any], *, level: i
                    + r"}\end{center}")
     elif gf_requested or gf_note:
         out.append(gf_head)
-        out.append(escape_text(gf_note or "Gradient-flow evidence not available."))
+        out.append(escape_text(gf_note or "This result declares no gradient-flow run."))
     return "\n\n".join(o for o in out if o)
 
 
@@ -247,82 +249,56 @@ def result_document(result_id: str, reports: Sequence[Any], *, module: Any = Non
 # ----------------------------------------------------------------------------- tables
 
 
-def table_data(reports: Sequence[Any]) -> dict | None:
-    """Tables 1 and 2 from ``theorems.tables`` if it provides a data function, else None.
+def table_data(reports: Sequence[Any]) -> dict:
+    """Tables 1 and 2 (``theorems.tables``' layout) derived from the verdicts in ``reports``.
 
-    Accepts any function named ``table_data``, ``tables_json``, ``build_tables``,
-    ``compute_tables`` or ``tables`` that takes the reports (or their JSON) and returns
-    ``{"table1": [...], "table2": [...]}`` with rows ``{"setting", "linear", "relu"}``.
+    A cell whose result was not run (a report over a few ids) reads "unverified" with the
+    reason, exactly as ``symkkt table`` would: never the paper's word.
     """
-    try:
-        import theorems.tables as tables_mod  # type: ignore
-    except Exception:
-        return None
-    from ..suite import report_json
+    import theorems
+    from theorems.tables import LAYOUT
 
-    for name in ("table_data", "tables_json", "build_tables", "compute_tables", "tables"):
-        fn = getattr(tables_mod, name, None)
-        if not callable(fn):
-            continue
-        for arg in (list(reports), report_json(list(reports))):
-            try:
-                data = fn(arg)
-            except Exception:
-                continue
-            if isinstance(data, Mapping) and ("table1" in data or "table2" in data):
-                return dict(data)
-    return None
+    from ..tables import build
+
+    return build(LAYOUT, [r.to_json() for r in reports], theorems.ids())
 
 
-def _cell(v: Any) -> str:
-    if v is None:
-        return "--"
-    if isinstance(v, Mapping):
-        verdict = v.get("verdict", v.get("status", ""))
-        src = v.get("theorems", v.get("theorem", v.get("source", "")))
-        if isinstance(src, (list, tuple)):
-            src = ", ".join(str(s) for s in src)
-        note = v.get("note", "")
-        parts = [escape_text(verdict)]
-        if src:
-            parts.append(r"{\footnotesize(" + escape_text(src) + ")}")
-        if note:
-            parts.append(r"{\footnotesize " + escape_text(note) + "}")
-        return " ".join(parts)
-    if isinstance(v, (list, tuple)):
-        return "; ".join(_cell(x) for x in v)
-    return escape_text(v)
+def _cell(entry: Mapping[str, Any], col: str) -> str:
+    from ..tables import WORDS
+
+    verdict = entry.get(col)
+    src = entry.get(f"{col}_theorem", "")
+    if verdict in WORDS:
+        return (escape_text(WORDS[verdict]) + r" {\footnotesize(Thm.~" + escape_text(src)
+                + ")}")
+    detail = entry.get(f"{col}_detail") or {}
+    reason = detail.get("reason", "") if isinstance(detail, Mapping) else ""
+    out = r"\textcolor{unkorange}{unverified} {\footnotesize(" + escape_text(src) + ")}"
+    if reason:
+        out += r" {\footnotesize " + escape_text(reason) + "}"
+    return out
 
 
-def tables_tex(data: Mapping[str, Any] | None, level: str = "section") -> str:
-    caps = {"table1": "Table 1: depth-2 networks", "table2": "Table 2: deep networks"}
-    if not data:
-        return (f"\\{level}{{Tables 1 and 2}}\n\n"
-                + escape_text("Tables 1 and 2 are not available in this build "
-                              "(theorems.tables provides no table data yet); they are omitted."))
+def tables_tex(data: Mapping[str, Any], level: str = "section") -> str:
+    """The paper's Tables 1 and 2 as ``longtable``s (setting, linear, ReLU)."""
+    from theorems.tables import TITLES
+
     out = [f"\\{level}{{Tables 1 and 2}}",
            escape_text("Regenerated from the verdicts above (never from a typed-in grid): each "
-                       "cell is the verdict of the verified claims and the results it comes "
-                       "from.")]
+                       "cell is the verdict derived from the kinds of the verified claims of "
+                       "the result it names; a cell whose claims are not all verified reads "
+                       "\u201cunverified\u201d.")]
     for key in ("table1", "table2"):
         rows = data.get(key)
         if not isinstance(rows, list):
             continue
-        cols = ["setting", "linear", "relu"]
-        extra = [k for r in rows if isinstance(r, Mapping) for k in r if k not in cols]
-        for k in extra:
-            if k not in cols:
-                cols.append(k)
-        cols = cols[:5]
-        width = 0.92 / len(cols)
-        lines = [r"\begin{longtable}{" + "".join(f"L{{{width:.2f}\\linewidth}}" for _ in cols)
-                 + "}",
-                 r"\caption*{" + escape_text(caps.get(key, key)) + r"}\\",
-                 r"\toprule " + " & ".join(escape_text(c) for c in cols) + r" \\ \midrule",
+        lines = [r"\begin{longtable}{L{0.40\linewidth}L{0.25\linewidth}L{0.25\linewidth}}",
+                 r"\caption*{\textbf{" + escape_text(TITLES.get(key, key)) + r"}}\\",
+                 r"\toprule Setting & Linear & ReLU \\ \midrule",
                  r"\endhead \bottomrule \endfoot"]
         for r in rows:
-            if isinstance(r, Mapping):
-                lines.append(" & ".join(_cell(r.get(c)) for c in cols) + r" \\")
+            lines.append(escape_text(r.get("setting", "")) + " & " + _cell(r, "linear")
+                         + " & " + _cell(r, "relu") + r" \\")
         lines.append(r"\end{longtable}")
         out.append("\n".join(lines))
     return "\n\n".join(out)

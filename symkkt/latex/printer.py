@@ -584,7 +584,7 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
             return family_tex(self, cert)
         try:
             view = cert.view()
-        except InputError as exc:
+        except (InputError, TypeError, KeyError, ValueError) as exc:  # a kind without a network
             return (escape_text(f"The certificate cannot be read by the kernel: {exc}") + "\n\n"
                     + self.generic_fields(cert.data))
         method = getattr(self, "_cert_" + kind.replace("-", "_"), None)
