@@ -46,12 +46,22 @@ def list_cmd() -> None:
 
 @app.command()
 def verify(
-    ids: Optional[List[str]] = typer.Argument(None, help="result ids (default: all)"),
-    json_path: Optional[Path] = typer.Option(None, "--json", help="write the JSON report"),
-    certificates: Optional[Path] = typer.Option(None, "--certificates",
+    ids: Optional[List[str]] = typer.Argument(
+        None, help="result ids, e.g. 3.2 4.2.1 R3.1 (default: all; see 'symkkt list')"),
+    keyword: Optional[str] = typer.Option(
+        None, "-k", metavar="EXPRESSION",
+        help="only the claims whose id contains these words, combined with and, or, not "
+             "(as in pytest), e.g. -k 'relu and not kkt'"),
+    details: bool = typer.Option(False, "--details",
+                                 help="one line per claim instead of one row per result"),
+    json_path: Optional[Path] = typer.Option(None, "--json", metavar="FILE",
+                                             help="write the JSON report (exact values)"),
+    certificates: Optional[Path] = typer.Option(None, "--certificates", metavar="DIR",
                                                 help="write one certificate per claim here"),
-    gf: bool = typer.Option(True, "--gf/--no-gf", help="cross-check with gradient flow"),
-    dps: int = typer.Option(30, "--dps", help="decimal digits for gradient flow"),
+    gf: bool = typer.Option(True, "--gf/--no-gf",
+                            help="run gradient flow as evidence (direction error and norm "
+                                 "in the table)"),
+    dps: int = typer.Option(30, "--dps", help="decimal digits for gradient flow (>= 15)"),
     timeout: float = typer.Option(SECONDS_PER_CLAIM, "--timeout", metavar="SECONDS",
                                   help="wall-time budget per claim, search and kernel "
                                        "together; running out is 'unknown'"),
@@ -70,7 +80,7 @@ def verify(
     check_timeout(timeout)
     if dps < 15:
         raise InputError(f"--dps={dps} must be at least 15")
-    claims = collect(ids)
+    claims = collect(ids, keyword)
     start = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
                   "{task.total}"), TimeElapsedColumn(), console=err, transient=True,
@@ -81,18 +91,14 @@ def verify(
             progress.update(task, advance=1, description=rep.claim.claim_id)
 
         reports = run_suite(claims, done, timeout=timeout)
-    evidence_note = None
     if gf:
-        try:
-            from .gf.suite import attach_gf  # provided by the gradient-flow module
-        except ImportError:
-            evidence_note = "gradient flow: not available in this build"
-        else:
-            reports = attach_gf(reports, dps=dps, console=err)
+        from .gf.suite import attach_gf
+
+        reports = attach_gf(reports, dps=dps, console=err)
     elapsed = time.perf_counter() - start
     raise typer.Exit(finish_run(reports, elapsed, title="symkkt verify", out=out,
                                 json_path=json_path, certificates=certificates,
-                                note=evidence_note))
+                                details=details, gf=gf))
 
 
 @app.command("check-cert")

@@ -10,8 +10,9 @@ from . import __version__
 from .errors import InputError
 from .claims import SECONDS_PER_CLAIM, STATUSES, Claim, ClaimReport, run_claim
 
-__all__ = ["collect", "select", "keyword_matcher", "run_suite", "report_json", "finish_run", "key_values", "show_invariant",
-           "STATUS_STYLE"]
+__all__ = ["collect", "select", "keyword_matcher", "run_suite", "report_json", "finish_run",
+           "key_values", "show_invariant", "STATUS_STYLE", "result_table", "print_claims",
+           "gf_summary"]
 
 
 def collect(ids: Iterable[str] | None = None, keyword: str | None = None) -> list[Claim]:
@@ -143,7 +144,8 @@ def report_json(reports: list[ClaimReport], seconds: float | None = None) -> dic
 
 STATUS_STYLE = {"verified": "green", "refuted": "red", "unknown": "yellow"}
 KEY_VALUES = ("norm2", "layer_norm2", "multipliers", "eps0", "leading_term", "lower_bound",
-              "better_norm2", "init_margins", "invariant", "kkt_points_on_invariant")
+              "better_norm2", "init_margins", "invariant", "kkt_points_on_invariant",
+              "normalized_margin_at_init", "interval")
 
 
 def key_values(values: dict) -> str:
@@ -173,23 +175,128 @@ def show_invariant(inv: dict) -> str:
     return " ".join(parts) or "{}"
 
 
+def _claims_text(done: int, total: int) -> str:
+    style = "green" if done == total else "red"
+    return f"[{style}]{done}/{total}[/]"
+
+
+def _result_values(reps: list[ClaimReport]) -> str:
+    """A result's key values for the one-row-per-result table: its distinct ‖θ̃‖² and
+    leading terms, shown readable (:func:`symkkt.readable.readable`; the JSON keeps the
+    exact strings)."""
+    from .readable import readable
+
+    def distinct(key: str) -> list[str]:
+        seen = []
+        for r in reps:
+            v = r.values.get(key)
+            if isinstance(v, str) and readable(v) not in seen:
+                seen.append(readable(v))
+        return seen
+
+    parts = []
+    for key, name in (("norm2", "‖θ̃‖²"), ("leading_term", "Δ‖θ‖²")):
+        vals = distinct(key)
+        if vals:
+            more = f" (+{len(vals) - 2})" if len(vals) > 2 else ""
+            parts.append(f"{name} = {', '.join(vals[:2])}{more}")
+    return "; ".join(parts)
+
+
+def gf_summary(reps: list[ClaimReport]) -> tuple[str, str]:
+    """(largest direction error, smallest final ‖θ‖) over the gradient-flow runs attached to
+    these reports (``evidence["gf"]``), formatted; ``("-", "-")`` without runs."""
+    errs, norms, failed = [], [], False
+    seen = set()
+    for r in reps:
+        g = r.evidence.get("gf") if r.evidence else None
+        if not g or g.get("label") in seen:
+            continue
+        seen.add(g.get("label"))
+        if "error" in g:
+            failed = True
+            continue
+        if g.get("direction_error") is not None:
+            errs.append(float(g["direction_error"]))
+        try:
+            norms.append(float(g["norm"]))
+        except (KeyError, TypeError, ValueError):
+            pass
+    err = f"{max(errs):.1e}" if errs else ("failed" if failed else "-")
+    norm = f"{min(norms):.0e}".replace("e+", "e") if norms else "-"
+    return err, norm
+
+
+def result_table(reports: list[ClaimReport], title: str, *, gf: bool = False):
+    """One row per result: claims verified/total, key values, gradient flow, seconds."""
+    from rich.table import Table
+
+    groups: dict[str, list[ClaimReport]] = {}
+    for rep in reports:
+        groups.setdefault(rep.claim.theorem, []).append(rep)
+    table = Table(title=title)
+    table.add_column("result", no_wrap=True)
+    table.add_column("claims", no_wrap=True, justify="right")
+    table.add_column("key values", overflow="fold", ratio=1)
+    if gf:
+        table.add_column("GF dir. err", no_wrap=True)
+        table.add_column("GF ‖θ‖", no_wrap=True)
+    table.add_column("s", no_wrap=True, justify="right")
+    for rid, reps in groups.items():
+        done = sum(r.status == "verified" for r in reps)
+        row = [rid, _claims_text(done, len(reps)), _result_values(reps)]
+        if gf:
+            row.extend(gf_summary(reps))
+        row.append(f"{sum(r.seconds for r in reps):.1f}")
+        table.add_row(*row)
+    return table
+
+
+def print_claims(reports: list[ClaimReport], out, title: str | None = None) -> None:
+    """Every claim: its id on a line of its own when needed (an id is never broken), then
+    status, seconds, and its key values (readable) indented below; gradient flow if run."""
+    from rich.text import Text
+
+    from .readable import readable
+
+    if title:
+        out.print(Text(title, style="bold"))
+    width = out.width
+    for rep in reports:
+        cid = rep.claim.claim_id
+        status = Text(f"{rep.status:<8}", style=STATUS_STYLE[rep.status])
+        secs = f"{rep.seconds:7.2f} s"
+        line = Text.assemble(status, f" {secs}  ", Text(cid, no_wrap=True))
+        if line.cell_len <= width:
+            out.print(line, no_wrap=True, overflow="ignore", crop=False)
+        else:
+            out.print(Text.assemble(status, f" {secs}"))
+            out.print(Text("  " + cid), no_wrap=True, overflow="ignore", crop=False)
+        vals = {k: (readable(v) if isinstance(v, str) else v) for k, v in rep.values.items()}
+        shown = key_values(vals)
+        g = rep.evidence.get("gf") if rep.evidence else None
+        if g:
+            err, norm = gf_summary([rep])
+            shown += f"  GF: dir. err {err} at ‖θ‖ {norm}"
+        if shown:
+            out.print(Text("    " + shown.strip()), highlight=False)
+
+
 def finish_run(reports: list[ClaimReport], elapsed: float, *, title: str, out,
                json_path=None, certificates=None, all_reasons: bool = False,
-               note: str | None = None) -> int:
-    """What ``verify`` and ``check`` do after the work: the table, the summary line, the
-    reasons (of every claim, or of those not verified), then the certificates and the JSON
-    report (atomic writes). Returns the exit code: 0 iff every claim is verified."""
-    from rich.table import Table
+               note: str | None = None, details: bool = True, gf: bool = False) -> int:
+    """What ``verify`` and ``check`` do after the work: the table (one row per result, or
+    with ``details`` every claim), the summary line, the reasons (of every claim, or of those
+    not verified), then the certificates and the JSON report (atomic writes). Returns the
+    exit code: 0 iff every claim is verified."""
+    from rich.text import Text
 
     from .io import safe_filename, write_json
 
-    table = Table(title=title)
-    for col in ("claim", "status", "key values", "s"):
-        table.add_column(col, overflow="fold")
-    for rep in reports:
-        table.add_row(rep.claim.claim_id, f"[{STATUS_STYLE[rep.status]}]{rep.status}[/]",
-                      key_values(rep.values), f"{rep.seconds:.2f}")
-    out.print(table)
+    if details:
+        print_claims(reports, out, title)
+    else:
+        out.print(result_table(reports, title, gf=gf))
     doc = report_json(reports, elapsed)
     s = doc["summary"]
     out.print(f"{s['verified']} verified, {s['refuted']} refuted, {s['unknown']} unknown of "
@@ -198,8 +305,8 @@ def finish_run(reports: list[ClaimReport], elapsed: float, *, title: str, out,
         out.print(note)
     for rep in reports:
         if all_reasons or rep.status != "verified":
-            out.print(f"[{STATUS_STYLE[rep.status]}]{rep.claim.claim_id}[/]: "
-                      f"{'; '.join(rep.reasons)}", soft_wrap=True, highlight=False)
+            out.print(Text.assemble(Text(rep.claim.claim_id, style=STATUS_STYLE[rep.status]),
+                                    ": " + "; ".join(rep.reasons)), soft_wrap=True)
     if certificates is not None:
         certificates.mkdir(parents=True, exist_ok=True)
         for rep in reports:
