@@ -146,13 +146,122 @@ def _register_commands() -> None:
     app.command("latex")(latex)
     app.command("report")(report)
     app.command("fuzz")(fuzz)
-    from theorems.remark_3_1 import cli_remark
-    from theorems.tables import table_command
-    from theorems.thm_3_2_probability import cli_probability
+    app.command("table")(table)
+    app.command("remark")(remark)
+    app.command("probability")(probability)
 
-    app.command("table")(table_command)
-    app.command("remark")(cli_remark)
-    app.command("probability")(cli_probability)
+
+def table(fmt: str = typer.Option("md", "--format", metavar="md|latex|json",
+                                  help="output format: Markdown, LaTeX (booktabs) or JSON")
+          ) -> None:
+    """Regenerate the paper's Tables 1 and 2 from the verdicts of the verified claims.
+
+    Exit 0 if every cell is verified, 1 otherwise.
+    """
+    import theorems
+    from theorems.tables import TITLES, cited_ids, render, run_claims, tables_from_claims
+
+    from .suite import collect, progress_bar
+    from .tables import FORMATS
+
+    if fmt not in FORMATS:
+        raise InputError(f"--format={fmt!r} must be one of {', '.join(FORMATS)}")
+    wanted = [t for t in cited_ids() if t in theorems.ids()]
+    with progress_bar(err, len(collect(wanted))) as bar:
+        task = bar.add_task("checking", total=len(collect(wanted)))
+        claims, registered = run_claims(
+            on_done=lambda rep: bar.update(task, advance=1, description=rep.claim.claim_id))
+    doc = tables_from_claims(claims, registered)
+    Console(soft_wrap=True, highlight=False, markup=False).print(render(doc, fmt, TITLES))
+    ok = all(e[c] != "unverified" for rows in doc.values() for e in rows
+             for c in ("linear", "relu"))
+    raise typer.Exit(0 if ok else 1)
+
+
+def remark(number: str = typer.Argument(..., help="remark number: 3.1, 3.2 or 4.1 (R3.1 "
+                                                   "also works)"),
+           alpha: Optional[List[str]] = typer.Option(
+               None, "--alpha", metavar="ANGLE",
+               help="an angle for Remark 3.1, e.g. 5*pi/6 (repeatable; default: six angles "
+                    "and the ranges of the angle)"),
+           json_path: Optional[Path] = typer.Option(None, "--json", metavar="FILE",
+                                                    help="write the JSON report")) -> None:
+    """Check one remark's claims: 3.1 (per angle), 3.2 or 4.1; exit 0 only if all are
+    verified."""
+    import json
+
+    import theorems
+    from theorems import remark_3_1
+
+    from .io import check_writable_file, write_json
+    from .suite import print_claims, report_json, run_suite, showing_progress
+
+    rid = theorems.resolve(number, remarks_only=True)
+    if json_path is not None:
+        check_writable_file(json_path, "--json")
+    if rid == "R3.1":
+        cl = remark_3_1.claims(alpha or list(remark_3_1.DEFAULT_ALPHAS), with_range=not alpha)
+    elif alpha:
+        raise InputError(f"--alpha applies to remark 3.1 only, not {number!r}")
+    else:
+        cl = theorems.load(rid).claims()
+    start = time.perf_counter()
+    with showing_progress(err):
+        reports = run_suite(cl)
+    elapsed = time.perf_counter() - start
+    print_claims(reports, out, f"Remark {rid.removeprefix('R')}",
+                 keys=("alpha", "ratio2", "verdict", "eps0", "radius", "verdicts", "optimum",
+                       "norm2", "probability", "l1", "better_l1"))
+    doc = report_json(reports, elapsed)
+    s = doc["summary"]
+    out.print(f"{s['verified']} verified, {s['refuted']} refuted, {s['unknown']} unknown of "
+              f"{s['total']} claims in {elapsed:.1f} s")
+    for rep in reports:
+        if rep.status != "verified":
+            out.print(f"{rep.claim.claim_id}: {'; '.join(rep.reasons)}", markup=False,
+                      soft_wrap=True)
+    if rid == "R3.1":
+        out.print("formulas: " + json.dumps(remark_3_1.formulas(), ensure_ascii=False),
+                  markup=False, soft_wrap=True)
+    if json_path is not None:
+        write_json(json_path, doc)
+    raise typer.Exit(0 if s["verified"] == s["total"] else 1)
+
+
+def probability(samples: int = typer.Option(100, "--samples", help="gradient-flow runs"),
+                seed: int = typer.Option(0, "--seed", help="random seed of the "
+                                                           "initializations: same seed, same "
+                                                           "runs"),
+                workers: int = typer.Option(0, "--workers", help="processes (0: all cores)"),
+                max_seconds: float = typer.Option(5.0, "--max-seconds", metavar="SECONDS",
+                                                  help="wall-time budget per run"),
+                json_path: Optional[Path] = typer.Option(None, "--json", metavar="FILE",
+                                                         help="write the JSON report")
+                ) -> None:
+    """Theorem 3.2 "with constant probability": the exact probability of its hypotheses,
+    checked by the kernel, and Monte Carlo runs of gradient flow (evidence).
+
+    Exit 0 if the kernel verifies the closed form.
+    """
+    from theorems import thm_3_2_probability as P
+
+    from .suite import progress_bar
+
+    if samples < 1 or workers < 0 or not 0 < max_seconds < float("inf"):
+        raise InputError("--samples must be >= 1, --workers >= 0 and --max-seconds > 0")
+    real = P.gf_monte_carlo
+
+    def with_progress(*args, **kwargs):
+        with progress_bar(err, None, f"gradient-flow Monte Carlo, {samples} runs") as bar:
+            bar.add_task("", total=None)
+            return real(*args, **kwargs)
+
+    P.gf_monte_carlo = with_progress
+    try:
+        P.cli_probability(samples=samples, seed=seed, workers=workers,
+                          max_seconds=max_seconds, json_path=json_path)
+    finally:
+        P.gf_monte_carlo = real
 
 
 _register_commands()

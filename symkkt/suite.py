@@ -121,9 +121,49 @@ def keyword_matcher(pattern: str) -> Callable[[str], bool]:
     return fn
 
 
+_PROGRESS: list = []
+"""Consoles that :func:`showing_progress` asked :func:`run_suite` to show a progress bar on."""
+
+
+class showing_progress:
+    """``with showing_progress(console): ...``: every :func:`run_suite` call inside (without
+    its own ``on_done``) shows a transient progress bar on ``console`` if it is a terminal.
+    Lets a command show progress for work that calls :func:`run_suite` deep inside."""
+
+    def __init__(self, console) -> None:
+        self.console = console
+
+    def __enter__(self):
+        _PROGRESS.append(self.console)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _PROGRESS.pop()
+
+
+def progress_bar(console, total: int | None, what: str = "{task.description}"):
+    """A transient rich progress bar on ``console`` (disabled when it is not a terminal)."""
+    from rich.progress import (BarColumn, Progress, SpinnerColumn, TextColumn,
+                               TimeElapsedColumn)
+
+    cols = [SpinnerColumn(), TextColumn(what), BarColumn()]
+    if total is not None:
+        cols.append(TextColumn("{task.completed}/{task.total}"))
+    cols.append(TimeElapsedColumn())
+    return Progress(*cols, console=console, transient=True, disable=not console.is_terminal)
+
+
 def run_suite(claims: list[Claim], on_done: Callable[[ClaimReport], None] | None = None,
               timeout: float | None = SECONDS_PER_CLAIM) -> list[ClaimReport]:
     """Run every claim, each within ``timeout`` seconds (search and kernel together)."""
+    if on_done is None and _PROGRESS:
+        with progress_bar(_PROGRESS[-1], len(claims)) as bar:
+            task = bar.add_task("checking", total=len(claims))
+
+            def advance(rep: ClaimReport) -> None:
+                bar.update(task, advance=1, description=rep.claim.claim_id)
+
+            return run_suite(claims, advance, timeout)
     reports = []
     for claim in claims:
         rep = run_claim(claim, timeout)
@@ -148,11 +188,11 @@ KEY_VALUES = ("norm2", "layer_norm2", "multipliers", "eps0", "leading_term", "lo
               "normalized_margin_at_init", "interval")
 
 
-def key_values(values: dict) -> str:
+def key_values(values: dict, keys: Iterable[str] = KEY_VALUES) -> str:
     """The values worth a table column, ``key=value`` (lists in parentheses, invariant sets as
     ``fixed={a,b} equal={c=d} positive={e}``)."""
     parts = []
-    for key in KEY_VALUES:
+    for key in keys:
         if key in values:
             v = values[key]
             if isinstance(v, dict):
@@ -252,7 +292,8 @@ def result_table(reports: list[ClaimReport], title: str, *, gf: bool = False):
     return table
 
 
-def print_claims(reports: list[ClaimReport], out, title: str | None = None) -> None:
+def print_claims(reports: list[ClaimReport], out, title: str | None = None,
+                 keys: Iterable[str] = KEY_VALUES) -> None:
     """Every claim: its id on a line of its own when needed (an id is never broken), then
     status, seconds, and its key values (readable) indented below; gradient flow if run."""
     from rich.text import Text
@@ -273,13 +314,18 @@ def print_claims(reports: list[ClaimReport], out, title: str | None = None) -> N
             out.print(Text.assemble(status, f" {secs}"))
             out.print(Text("  " + cid), no_wrap=True, overflow="ignore", crop=False)
         vals = {k: (readable(v) if isinstance(v, str) else v) for k, v in rep.values.items()}
-        shown = key_values(vals)
+        for k, v in rep.claim.extra.items():
+            if k in keys and k not in vals:
+                vals[k] = v
+        shown = key_values(vals, keys)
         g = rep.evidence.get("gf") if rep.evidence else None
         if g:
             err, norm = gf_summary([rep])
             shown += f"  GF: dir. err {err} at ‖θ‖ {norm}"
         if shown:
-            out.print(Text("    " + shown.strip()), highlight=False)
+            from rich.padding import Padding
+
+            out.print(Padding(Text(shown.strip()), (0, 0, 0, 4)), highlight=False)
 
 
 def finish_run(reports: list[ClaimReport], elapsed: float, *, title: str, out,
