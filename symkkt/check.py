@@ -495,6 +495,16 @@ def check(
     if json_path is not None and Path(json_path).resolve() in inputs:
         raise InputError(f"--json={str(json_path)!r} is one of the claim files; refusing to "
                          f"overwrite it")
+    stems: dict[str, Path] = {}
+    for f in files:  # claim ids and certificate names start with the file's name
+        stem = Path(f).stem
+        if stem in stems:
+            same = Path(f).resolve() == Path(stems[stem]).resolve()
+            raise InputError(f"{str(f)!r} is given twice" if same else
+                             f"{str(stems[stem])!r} and {str(f)!r} have the same name "
+                             f"{stem!r}: their claim ids and certificates would collide "
+                             f"(rename one, or check them in separate runs)")
+        stems[stem] = Path(f)
     parsed = [_load(f) for f in files]  # validate every file before any work
     start = time.perf_counter()
     reports = []
