@@ -32,7 +32,8 @@ Properties (each named, run by pytest via :func:`run_property` and by ``symkkt f
 
 Reproducible: a run is determined by ``--seed`` (hypothesis' ``seed``), the profile and the
 example count; the example database is off. A failure is shrunk by hypothesis and the
-minimal counterexample is printed as claim data (JSON).
+minimal counterexample is printed as a claim file (TOML) that ``symkkt check`` reads when
+it has a network, data and a point, else as claim data (JSON).
 
 Profiles (hypothesis settings profiles registered on import): ``ci`` (few examples, no
 deadline; tests load it in ``tests/conftest.py``) and ``thorough`` (thousands of examples).
@@ -55,7 +56,64 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hyp_seed, s
 from .errors import InputError
 
 __all__ = ["PROFILES", "PropertyResult", "property_names", "run_property", "fuzz",
-           "report_json", "resolve_examples"]
+           "report_json", "resolve_examples", "counterexample_claim_file"]
+
+_CLAIM_KIND = {"kkt": "kkt", "not-kkt": "not-kkt", "not-local": "not-local",
+               "per-layer-not-local": "not-local", "local": "local", "per-layer-local": "local",
+               "global": "global", "per-layer-global": "global", "not-global": "not-global",
+               "better-point": "not-global"}
+
+
+def counterexample_claim_file(ce: Any, message: str = "") -> str | None:
+    """A counterexample that has a network, data and a point, as a claim file (TOML) that
+    ``symkkt check`` reads; ``None`` when it has none (it is then printed as JSON).
+
+    The claim is the kind the failing certificate or claim was about (``kkt`` if unclear),
+    with the curve of a ``not-local`` counterexample; the file is read back with the
+    claim-file reader before it is returned."""
+    if not isinstance(ce, dict):
+        return None
+    keys = ("network", "data", "point")
+    src = ce if all(isinstance(ce.get(k), dict) for k in keys) else ce.get("certificate")
+    if not isinstance(src, dict) or not all(isinstance(src.get(k), dict) for k in keys):
+        return None
+    kind = src.get("kind") or str(ce.get("claim", "")).rsplit("/", 1)[-1]
+    kind = _CLAIM_KIND.get(kind, "kkt")
+    claim: dict[str, Any] = {"kind": kind}
+    problem = src.get("problem")
+    if isinstance(problem, dict) and problem.get("number") == 4 and "layer" in problem:
+        claim.update({"problem": 4, "layer": problem["layer"]})
+    curve = ce.get("curve", src.get("curve"))
+    if kind == "not-local" and isinstance(curve, dict):
+        if isinstance(curve.get("point"), dict):   # a certificate's curve
+            cs = {"point": curve["point"]}
+            if isinstance(curve.get("substitution_power"), int):
+                cs["substitution_power"] = curve["substitution_power"]
+        else:                                       # parameter -> expression in epsilon
+            cs = {"point": curve}
+        eps0 = ce.get("eps0", src.get("eps0"))
+        if isinstance(eps0, str):
+            cs["eps0"] = eps0
+        claim["curve"] = cs
+    from ._api import claim_file_text
+    from .claimfile import parse_claim_text
+    from .errors import SymkktError
+
+    try:
+        text = claim_file_text(src["network"], src["data"], src["point"], [claim])
+        parse_claim_text(text, "<counterexample>")
+    except SymkktError:
+        if "curve" not in claim:
+            return None
+        claim.pop("curve")   # keep the instance even if the curve is not claim-file syntax
+        try:
+            text = claim_file_text(src["network"], src["data"], src["point"], [claim])
+            parse_claim_text(text, "<counterexample>")
+        except SymkktError:
+            return None
+    head = "".join(f"# {line}\n" for line in
+                   (f"symkkt fuzz counterexample: {message}"[:2000]).splitlines())
+    return head + text
 
 _HEALTH = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
            HealthCheck.large_base_example]
@@ -359,9 +417,15 @@ def fuzz(
     for r in results:
         if r.status == "failed":
             out.print(f"[red]{r.name}[/]: {r.message}", markup=True, highlight=False)
-            out.print("minimal counterexample (claim data):", highlight=False)
-            print(json.dumps(r.counterexample, indent=2, ensure_ascii=False), file=sys.stdout,
-                  flush=True)
+            toml = counterexample_claim_file(r.counterexample, f"{r.name}: {r.message}")
+            if toml is not None:
+                out.print("minimal counterexample, as a claim file for 'symkkt check':",
+                          highlight=False)
+                print(toml, file=sys.stdout, flush=True)
+            else:
+                out.print("minimal counterexample (claim data):", highlight=False)
+                print(json.dumps(r.counterexample, indent=2, ensure_ascii=False),
+                      file=sys.stdout, flush=True)
     for r in results:
         for probe in (r.notes or {}).get("above_eps0", []):
             if probe.get("fails"):
