@@ -508,7 +508,7 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
                    + r" \quad \textbf{verdict} \status{" + rep.status + "}"
                    + r" \quad \textbf{time} " + escape_text(f"{rep.seconds:.2f} s"))
         if rep.reasons:
-            out.append(r"\begin{itemize}" + "".join(r"\item " + escape_text(r)
+            out.append(r"\begin{itemize}" + "".join(r"\item " + self.reason_tex(r)
                                                     for r in rep.reasons)
                        + r"\end{itemize}")
         if rep.certificate is not None:
@@ -523,6 +523,41 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
         if gf:
             out.append(self.gf_table(gf))
         return "\n\n".join(o for o in out if o)
+
+    _WORDS = {">=": r"$\geq$", "<=": r"$\leq$", "!=": r"$\neq$", "->": r"$\to$",
+              "|theta|^2": r"$\|\theta\|^2$", "|theta|": r"$\|\theta\|$"}
+
+    def reason_tex(self, text: str) -> str:
+        """A kernel reason as running text with its exact numbers typeset by sympy.
+
+        Each whitespace-separated token that the kernel grammar reads as a number (or an
+        expression in epsilon) becomes math; ``>=``, ``<=`` and ``|theta|`` become symbols.
+        Text is never evaluated: tokens are parsed by the whitelist grammar or left as text.
+        """
+        out = []
+        for tok in str(text).split(" "):
+            if tok in self._WORDS:
+                out.append(self._WORDS[tok])
+                continue
+            core, tail = tok, ""
+            while core and core[-1] in ",;:.":
+                core, tail = core[:-1], core[-1] + tail
+            lead = ""
+            if core.startswith("(") and core.count("(") > core.count(")"):
+                lead, core = "(", core[1:]
+            if core.endswith(")") and core.count(")") > core.count("("):
+                core, tail = core[:-1], ")" + tail
+            if core in self._WORDS:
+                out.append(escape_text(lead) + self._WORDS[core] + escape_text(tail))
+                continue
+            parsed = None
+            if core and any(ch.isdigit() for ch in core) and not core.isalpha():
+                parsed = self.parse_value(core)
+            if parsed is not None and not isinstance(parsed, sympy.Float):
+                out.append(escape_text(lead) + f"${self.tex(parsed)}$" + escape_text(tail))
+            else:
+                out.append(escape_text(tok))
+        return " ".join(out)
 
     def values_block(self, values: Mapping[str, Any], skip: Iterable[str] = ()) -> str:
         """The verdict's values: numbers through sympy, point-like dicts as name = value."""
@@ -582,6 +617,9 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
         if kind == "diagonal-family":  # no network field: read by its own kernel reader
             from .family import family_tex
             return family_tex(self, cert)
+        if kind == "robust":  # expressions in the box parameters: parsed with their names
+            from .robust import robust_tex
+            return robust_tex(self, cert)
         try:
             view = cert.view()
         except (InputError, TypeError, KeyError, ValueError) as exc:  # a kind without a network
@@ -948,7 +986,12 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
         elif typ:
             out.append(r"Lower bound of type \texttt{" + escape_text(typ) + "}.")
         rest = {k: v for k, v in bound.items() if k != "type"}
-        if rest:
+        optimum = cert.kind == "global-optimum-value"
+        if optimum:
+            out.append(self._optimum_point(cert, view))
+        if typ == "patterns" and rest:
+            out.append(self.patterns_tex(bound, view))
+        elif rest:
             out.append("The dual certificate, every number parsed exactly with the kernel "
                        "grammar:")
             out.append(self.generic_fields(rest))
@@ -965,10 +1008,11 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
                 rows += self.rows(r"\text{bound} - \|\tilde u^{(" + str(view.layer)
                                   + r")}\|^2", sympy.radsimp(sympy.expand(llb - ln2)))
         else:
-            rows += self.rows(r"\|\tilde\theta\|^2", n2)
+            rows += self.rows(r"\|\theta^*\|^2" if optimum else r"\|\tilde\theta\|^2", n2)
             if lb is not None:
                 rows += self.rows(r"L", lb)
-                rows += self.rows(r"L - \|\tilde\theta\|^2",
+                rows += self.rows(r"L - \|\theta^*\|^2" if optimum else
+                                  r"L - \|\tilde\theta\|^2",
                                   sympy.radsimp(sympy.expand(lb - n2)))
         if rows:
             where = {"local": "every feasible point near the point",
@@ -990,12 +1034,129 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
                                                 norm2(bp, view.network.params))))
             except InputError:
                 pass
-        other = {k: v for k, v in values.items()
-                 if k not in ("norm2", "layer_norm2", "lower_bound", "layer_lower_bound",
-                              "bound_type", "better_point")}
+        skip = ("norm2", "layer_norm2", "lower_bound", "layer_lower_bound", "bound_type",
+                "better_point")
+        if optimum:
+            skip += ("optimum", "optimum_point", "reference_norm2", "ratio2", "cases",
+                     "infeasible_cases", "options")
+        other = {k: v for k, v in values.items() if k not in skip}
         if other:
             out.append(self.values_block(other))
         return "\n\n".join(o for o in out if o)
+
+    def _optimum_point(self, cert: Certificate, view: KernelView) -> str:
+        """``global-optimum-value``: θ* (the certified optimum), its margins, and θ̃'s ratio."""
+        from ..kernel.certificate import norm2
+
+        net, X, Y, star = view.network, view.X, view.Y, view.point
+        out = [r"The certificate's point is the global optimum $\theta^*$ of Problem 2 for "
+               r"this dataset (not the KKT point $\tilde\theta$):"]
+        out.append(self.packed([(tex_name(p) + "^*", star[p]) for p in net.params]))
+        rows = []
+        for i, (x, y) in enumerate(zip(X, Y)):
+            try:
+                m = sympy.radsimp(sympy.expand(y * net.output(star, x)))
+            except UndecidedError:
+                continue
+            rows += self.rows(f"y_{{{i + 1}}}\\Phi(\\theta^*; x_{{{i + 1}}})", m,
+                              suffix=r"\geq 1")
+        if rows:
+            out.append("It is feasible:")
+            out.append(self.align(rows))
+        ref = cert.data.get("reference_point")
+        if isinstance(ref, dict):
+            try:
+                rp = view.reader.point(ref, net, "$.reference_point")
+                nr, ns = norm2(rp, net.params), norm2(star, net.params)
+                out.append(r"Compared with the reference point $\tilde\theta$ (the KKT point "
+                           r"of the result):")
+                out.append(self.align(
+                    self.rows(r"\|\tilde\theta\|^2", nr) + self.rows(r"\|\theta^*\|^2", ns)
+                    + self.rows(r"\|\tilde\theta\|^2 / \|\theta^*\|^2",
+                                sympy.radsimp(nr / ns))))
+            except (InputError, ZeroDivisionError):
+                pass
+        return "\n\n".join(out)
+
+    def _active_set_tex(self, active: Sequence[int]) -> str:
+        members = [str(i + 1) for i, a in enumerate(active) if a]
+        return r"\{" + ", ".join(members) + r"\}" if members else r"\emptyset"
+
+    def _vector_tex(self, raw: Any, path: str, view: KernelView) -> str:
+        try:
+            vals = [view.reader.number(v, f"{path}[{i}]") for i, v in enumerate(raw)]
+        except (InputError, TypeError):
+            return r"\text{(unreadable)}"
+        return self.tex(sympy.Tuple(*vals))
+
+    def patterns_tex(self, bound: Mapping[str, Any], view: KernelView) -> str:
+        """The ``patterns`` dual as tables: groups, unrealizable sets, and one table per case.
+
+        A neuron's option is (A, s): A the samples it is active on, s the sign of its output
+        weight; each case lists alpha and, per option it allows, the vector mu.
+        """
+        groups = bound.get("groups") or []
+        out = []
+        glines = []
+        for g, support in enumerate(groups):
+            coords = ", ".join(str(int(c) + 1) for c in support)
+            glines.append(f"$G_{{{g + 1}}}$: neurons whose layer-1 support is "
+                          f"$\\{{{coords}\\}}$")
+        if glines:
+            out.append(r"Neuron groups (neurons with equal support are interchangeable): "
+                       + "; ".join(glines) + ".")
+        unreal = bound.get("unrealizable") or []
+        urows = []
+        for g, lst in enumerate(unreal):
+            for q, e in enumerate(lst or []):
+                if not isinstance(e, Mapping):
+                    continue
+                urows.append(f"$G_{{{g + 1}}}$ & ${self._active_set_tex(e.get('active', []))}$"
+                             f" & ${self._vector_tex(e.get('nu', []), f'$.bound.unrealizable[{g}][{q}].nu', view)}$ \\\\")
+        if urows:
+            out.append(r"Activation sets no neuron can realize ($\nu \geq 0$ with "
+                       r"$\sum_{i \in A} \nu_i x_i = \sum_{i \notin A} \nu_i x_i$ and "
+                       r"$\sum_{i \notin A}\nu_i > 0$):")
+            out.append("\\begin{center}\\begin{tabular}{lll}\\toprule group & set $A$ & "
+                       "$\\nu$ \\\\ \\midrule\n" + "\n".join(urows)
+                       + "\n\\bottomrule\\end{tabular}\\end{center}")
+        else:
+            out.append("No activation set is excluded as unrealizable: every option is covered "
+                       "by the cases below.")
+        for c, case in enumerate(bound.get("cases") or []):
+            if not isinstance(case, Mapping):
+                continue
+            alpha = self._vector_tex(case.get("alpha", []), f"$.bound.cases[{c}].alpha", view)
+            try:
+                a_vals = [view.reader.number(v, "$") for v in case.get("alpha", [])]
+                total = self.tex(sympy.radsimp(2 * sympy.Add(*a_vals)))
+            except (InputError, TypeError):
+                total = r"\text{?}"
+            head = (f"Case {c + 1}: $\\alpha = {alpha}$, "
+                    + ("infeasible (Farkas: every vector below is exactly $0$ and "
+                       "$\\sum_i \\alpha_i > 0$)." if case.get("infeasible") else
+                       f"bound $2\\sum_i \\alpha_i = {total}$."))
+            lines = [r"\begin{longtable}{lllL{0.5\linewidth}}",
+                     r"\toprule group & active set $A$ & sign $s$ & $\mu$ \\ \midrule "
+                     r"\endhead \bottomrule \endfoot"]
+            for g, opts in enumerate(case.get("options") or []):
+                for q, o in enumerate(opts or []):
+                    if not isinstance(o, Mapping):
+                        continue
+                    sign = "+1" if o.get("sign", 1) == 1 else "-1"
+                    mu = self._vector_tex(o.get("mu", []),
+                                          f"$.bound.cases[{c}].options[{g}][{q}].mu", view)
+                    lines.append(f"$G_{{{g + 1}}}$ & "
+                                 f"${self._active_set_tex(o.get('active', []))}$ & ${sign}$ & "
+                                 f"${mu}$ \\\\")
+            lines.append(r"\end{longtable}")
+            out.append(head)
+            out.append("\n".join(lines))
+        out.append(r"For every option $(A, s)$ of a case the kernel checks "
+                   r"$\bigl\|s\,g_A + \sum_i \mu_i c_i x_i\bigr\| \leq 1$ with "
+                   r"$g_A = \sum_{i \in A} \alpha_i y_i x_i$ and $c_i = \pm 1$ as $i \in A$ "
+                   r"or not, and that the cases cover every combination of options.")
+        return "\n\n".join(out)
 
     _cert_global = _cert_bound
     _cert_local = _cert_bound
