@@ -23,7 +23,7 @@ from ..errors import InputError
 from .flow import LOSSES, MIN_DPS, GFResult, run_gf
 from .suite import hypotheses_check, init_json, runs_for
 
-__all__ = ["gf", "parse_init", "plot_runs"]
+__all__ = ["gf", "parse_init", "plot_runs", "plot_format", "PLOT_FORMATS"]
 
 _out = Console()
 _err = Console(stderr=True)
@@ -63,7 +63,7 @@ def gf(
     dps: int = typer.Option(30, "--dps", help="decimal digits (>= 15)"),
     target_norm: float = typer.Option(1e12, "--target-norm", help="stop at this ‖θ‖"),
     json_path: Optional[Path] = typer.Option(None, "--json", help="write the runs as JSON"),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="write a PNG like Figure 1"),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="write a figure like the paper's Figure 1 (.svg, .pdf or .png)"),
     label: Optional[str] = typer.Option(None, "--label", help="only the run with this label"),
     init: Optional[str] = typer.Option(None, "--init",
                                        help="override init values: name=value,..."),
@@ -82,6 +82,7 @@ def gf(
     if json_path is not None:
         check_writable_file(json_path, "--json")
     if plot is not None:
+        plot_format(plot)  # .svg, .pdf or .png, before any work
         check_writable_file(plot, "--plot")
     check_distinct(json=json_path, plot=plot)
     theorems.load(result_id)  # unknown id -> InputError
@@ -178,25 +179,54 @@ def _is_two_layer_fc(net) -> bool:
         all(n is not None for n in net.layers[1][0])
 
 
-def plot_runs(result_id: str, results: list[tuple[dict, GFResult]], path: Path) -> None:
-    """A PNG like the paper's Figure 1 (Agg backend, nothing shown on screen).
+PLOT_FORMATS = {".svg": "svg", ".pdf": "pdf", ".png": "png"}
 
-    For a depth-2 fully-connected network: the per-neuron vectors ``u_j = v_j w_j``,
-    normalized by ``‖θ‖²`` (their directions; Figure 1's picture), and ``‖u_j‖`` against
-    ``log t``. For every run: the direction error and the normalized margin against ``‖θ‖``.
+
+def plot_format(path: Path) -> str:
+    """The matplotlib format of ``--plot PATH`` from its extension (svg, pdf, png)."""
+    fmt = PLOT_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise InputError(f"--plot={str(path)!r} must end in .svg, .pdf or .png")
+    return fmt
+
+
+def _limit_u(inst, net, row, vname) -> list[float] | None:
+    """The limit direction of neuron j, ``ũ_j / ‖θ̃‖²`` (floats), from the KKT point."""
+    try:
+        pt = {k: float(v) for k, v in inst.point.items()}
+        n2 = sum(v * v for v in pt.values())
+        if n2 <= 0:
+            return None
+        return [pt[vname] * pt[w] / n2 for w in row]
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+def plot_runs(result_id: str, results: list[tuple[dict, GFResult]], path: Path) -> None:
+    """A figure like the paper's Figure 1 (Agg backend; SVG, PDF or PNG by ``path``'s suffix).
+
+    For a depth-2 fully-connected network: each neuron's ``u_j = v_j w_j`` normalized by
+    ``‖θ‖²`` (Figure 1's picture: start and end of the run marked, the limit ``ũ_j/‖θ̃‖²``
+    as a black arrow), and ``‖u_j‖`` against real time. For every run: the direction error
+    and the normalized margin against ``‖θ‖``. A direction error of exactly 0 (a run that
+    starts on the limit's ray) has no place on a log axis: it is left out and said so.
     """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
+    fmt = plot_format(path)
     fc = [(run, res) for run, res in results if _is_two_layer_fc(run["instance"].network)]
     ncols = 2 + (2 if fc else 0)
-    fig, axes = plt.subplots(1, ncols, figsize=(4.6 * ncols, 4.2))
+    fig, axes = plt.subplots(1, ncols, figsize=(4.4 * ncols, 4.4), layout="constrained")
+    fig.suptitle(f"Gradient flow, result {result_id} (numerical evidence, not a verdict)")
     col = 0
     if fc:
         ax_plane, ax_norm = axes[0], axes[1]
         col = 2
+        limit_drawn = False
         for run, res in fc:
             net = run["instance"].network
             idx = {p: i for i, p in enumerate(res.params)}
@@ -209,57 +239,89 @@ def plot_runs(result_id: str, results: list[tuple[dict, GFResult]], path: Path) 
                     pts.append(uj)
                     nrm = math.sqrt(sum(v * v for v in uj))
                     if smp.log_time is not None and smp.log_time > 0 and nrm > 0:
-                        lts.append(smp.log_time)
+                        lts.append(smp.log_time / math.log(10))
                         norms.append(math.log10(nrm) + 2 * smp.log_norm / math.log(10))
-                if len(row) >= 2:
-                    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-                    line, = ax_plane.plot(xs, ys, "-", label=f"u{j}/‖θ‖² ({run['label']})")
-                    ax_plane.annotate("", xy=(xs[-1], ys[-1]), xytext=(0, 0),
-                                      arrowprops=dict(arrowstyle="->", color=line.get_color()))
-                    ax_plane.plot(xs[0], ys[0], "o", color=line.get_color(), ms=4)
+                tag = f"$u_{{{j}}}/\\|\\theta\\|^2$" + (f" ({run['label']})"
+                                                       if len(fc) > 1 else "")
+                if len(row) >= 2 and pts:
+                    xs, ys = [q[0] for q in pts], [q[1] for q in pts]
+                    line, = ax_plane.plot(xs, ys, "-", lw=1.6, label=tag)
+                    c = line.get_color()
+                    ax_plane.plot(xs[0], ys[0], "o", color=c, mfc="white", mec=c, ms=6, zorder=3)
+                    ax_plane.plot(xs[-1], ys[-1], "o", color=c, ms=6, zorder=3)
+                    lim = _limit_u(run["instance"], net, row, vname)
+                    if lim is not None and any(abs(v) > 0 for v in lim[:2]):
+                        ax_plane.annotate("", xy=(lim[0], lim[1]), xytext=(0, 0),
+                                          arrowprops=dict(arrowstyle="-|>", color="black",
+                                                          lw=1.0, ls="--", shrinkA=0,
+                                                          shrinkB=0), zorder=2)
+                        limit_drawn = True
                 if lts:
-                    ax_norm.plot(lts, norms, label=f"u{j} ({run['label']})")
-        ax_plane.set_title("u_j = v_j w_j, normalized by ‖θ‖²")
-        ax_plane.axhline(0, color="0.8", lw=0.6)
-        ax_plane.axvline(0, color="0.8", lw=0.6)
+                    ax_norm.plot(lts, norms, label=f"$\\|u_{{{j}}}\\|$"
+                                 + (f" ({run['label']})" if len(fc) > 1 else ""))
+        handles, _ = ax_plane.get_legend_handles_labels()
+        handles += [Line2D([], [], ls="", marker="o", mfc="white", mec="0.3", ms=6,
+                           label="start, $\\theta(0)$"),
+                    Line2D([], [], ls="", marker="o", color="0.3", ms=6,
+                           label="end of the run")]
+        if limit_drawn:
+            handles.append(Line2D([], [], color="black", ls="--", lw=1.0,
+                                  label="limit $\\tilde u_j/\\|\\tilde\\theta\\|^2$"))
+        ax_plane.set_title("neurons $u_j = v_j w_j$, scaled by $\\|\\theta\\|^{-2}$")
+        ax_plane.axhline(0, color="0.85", lw=0.6, zorder=0)
+        ax_plane.axvline(0, color="0.85", lw=0.6, zorder=0)
         ax_plane.set_xlabel("first coordinate")
         ax_plane.set_ylabel("second coordinate")
-        ax_plane.legend(fontsize=7)
-        ax_norm.set_xscale("log")
-        ax_norm.set_xlabel("log t (real time)")
-        ax_norm.set_ylabel("log10 ‖u_j‖")
+        ax_plane.set_aspect("equal", adjustable="datalim")
+        ax_plane.legend(handles=handles, fontsize=7, loc="best")
+        ax_norm.set_xscale("log")   # log10 t itself spans many decades
+        ax_norm.set_xlabel("$\\log_{10} t$ (real time $t$)")
+        ax_norm.set_ylabel("$\\log_{10} \\|u_j\\|$")
         ax_norm.set_title("per-neuron growth")
         ax_norm.legend(fontsize=7)
     ax_err, ax_margin = axes[col], axes[col + 1]
+    zero_runs = []
     for run, res in results:
         tag = f"{run['label']} ({res.loss})"
-        floor = 10.0 ** (-res.dps)
+        pairs = [(math.exp(min(s.log_norm, 700)), s.direction_error) for s in res.trajectory
+                 if s.direction_error is not None]
+        # 0, or 0 up to the working precision (a run on the limit's ray), has no place on a
+        # log axis: such points are left out and the figure says so
+        floor = 10.0 ** (-(res.dps - 2))
+        shown = [(x, e) for x, e in pairs if e > floor]
+        if len(shown) < len(pairs):
+            zero_runs.append(f"{tag}: {len(pairs) - len(shown)} of {len(pairs)} points")
+        if shown:
+            ax_err.plot([x for x, _ in shown], [e for _, e in shown], ".-", ms=3, label=tag)
         xs = [math.exp(min(s.log_norm, 700)) for s in res.trajectory]
-        errs = [max(s.direction_error, floor) for s in res.trajectory
-                if s.direction_error is not None]
-        if errs:
-            ax_err.plot(xs[:len(errs)], errs, ".-", ms=3, label=tag)
-        ax_margin.plot(xs, [s.normalized_margin for s in res.trajectory], ".-", ms=3, label=tag)
+        line, = ax_margin.plot(xs, [s.normalized_margin for s in res.trajectory], ".-", ms=3,
+                               label=tag)
         inst = run["instance"]
         target_margin = 1.0 / float(inst.norm2) ** (inst.network.depth / 2)
-        ax_margin.axhline(target_margin, color="0.5", ls="--", lw=0.8)
+        ax_margin.axhline(target_margin, color=line.get_color(), ls="--", lw=0.8,
+                          label="limit $1/\\|\\tilde\\theta\\|^m$")
+    if zero_runs:
+        ax_err.text(0.03, 0.03, "not drawn: direction error 0 up to the working\n"
+                    "precision (the run is on the limit's ray)\n" + "\n".join(zero_runs),
+                    transform=ax_err.transAxes, fontsize=7, va="bottom", ha="left",
+                    color="0.25")
     ax_err.set_xscale("log")
-    ax_err.set_yscale("log")
-    ax_err.set_xlabel("‖θ‖")
-    ax_err.set_ylabel("‖θ/‖θ‖ − θ̃/‖θ̃‖‖")
-    ax_err.set_title(f"direction error, result {result_id}")
-    ax_err.legend(fontsize=7)
+    if ax_err.lines:
+        ax_err.set_yscale("log")
+        ax_err.legend(fontsize=7)
+    ax_err.set_xlabel("$\\|\\theta\\|$")
+    ax_err.set_ylabel("$\\|\\theta/\\|\\theta\\| - \\tilde\\theta/\\|\\tilde\\theta\\|\\|$")
+    ax_err.set_title("direction error")
     ax_margin.set_xscale("log")
-    ax_margin.set_xlabel("‖θ‖")
-    ax_margin.set_ylabel("min_i y_i Φ_i / ‖θ‖^m")
-    ax_margin.set_title("normalized margin (dashed: 1/‖θ̃‖^m, the limit's)")
+    ax_margin.set_xlabel("$\\|\\theta\\|$")
+    ax_margin.set_ylabel("$\\min_i y_i \\Phi(\\theta; x_i) / \\|\\theta\\|^m$")
+    ax_margin.set_title("normalized margin")
     ax_margin.legend(fontsize=7)
-    fig.tight_layout()
     from io import BytesIO
 
     from ..io import write_atomic
 
     buf = BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
+    fig.savefig(buf, format=fmt, dpi=110)
     plt.close(fig)
     write_atomic(path, buf.getvalue())
