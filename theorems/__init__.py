@@ -33,7 +33,7 @@ def _discover() -> dict[str, str]:
                 found[rid] = info.name
 
     def key(rid: str):
-        nums = [int(n) for n in re.findall(r"\d+", rid)]
+        nums = [int(n) for n in re.findall(r"\d+", rid)] or [10 ** 6]  # "NH": after the paper
         return (nums[:2], rid.startswith("R"), nums[2:], rid)
 
     return {rid: found[rid] for rid in sorted(found, key=key)}

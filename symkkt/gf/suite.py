@@ -7,7 +7,9 @@ available from ``symkkt gf --loss logistic``), to ``‖θ‖ = SUITE_TARGET_NORM
 module's exact KKT point (``run["instance"].point``). Every claim with that theorem and label
 gets ``evidence["gf"]``: the run's JSON without the trajectory, plus the label, the init and,
 where the module can decide it, ``init_meets_hypotheses``. Claims without a run (e.g.
-Theorem 5.1 at depths other than 3) get no ``"gf"`` key.
+Theorem 5.1 at depths other than 3) get no ``"gf"`` key. A run may instead carry
+``"evidence"``, a function of ``dps`` returning the JSON to attach (a module whose model is
+not a network of class N, such as the non-homogeneous result ``NH``).
 
 Gradient flow is evidence only: a report's status, reasons and values are never touched.
 """
@@ -89,8 +91,17 @@ def attach_gf(reports: Iterable[ClaimReport], *, dps: int = 30, console=None,
             run = runs[key]
             if progress is not None:
                 progress.update(task, description=f"{key[0]}/{key[1]}")
-            inst = run["instance"]
             entry: dict[str, Any] = {"label": key[1], "init": init_json(run["init"])}
+            if "evidence" in run:     # a module's own flow (e.g. a non-homogeneous model)
+                try:
+                    entry.update(run["evidence"](dps))
+                except (SymkktError, ArithmeticError, ValueError) as exc:
+                    entry["error"] = f"{type(exc).__name__}: {exc}"
+                results[key] = entry
+                if progress is not None:
+                    progress.advance(task)
+                continue
+            inst = run["instance"]
             try:
                 ok = hypotheses_check(key[0], run["init"])
                 res = run_gf(inst.network, inst.X, inst.Y, run["init"], inst.point,

@@ -16,6 +16,7 @@ from . import ratio as _ratio  # noqa: F401  (registers optimum-ratio)
 from . import probability as _probability  # noqa: F401  (registers cone-probability)
 from . import family as _family  # noqa: F401  (registers diagonal-family)
 from . import convergence as _convergence  # noqa: F401  (registers convergence)
+from . import margin as _margin  # noqa: F401  (registers margin-decreases)
 
 __all__ = ["FORMAT_VERSION", "kinds", "register_checker", "Verdict", "check_certificate", "load_certificate",
            "parse_exact", "parse_number", "to_text"]
