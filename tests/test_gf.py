@@ -229,7 +229,67 @@ def test_cli_json_and_plot(capsys, tmp_path):
     assert "direction error" in out
 
 
+def test_cli_plot_honours_the_extension(capsys, tmp_path):
+    svg, pdf = tmp_path / "g.svg", tmp_path / "g.pdf"
+    code, out, _ = _cli(["gf", "3.2", "--target-norm", "1e4", "--plot", str(svg)], capsys)
+    assert code == 0, out
+    text = svg.read_text()
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    code, out, _ = _cli(["gf", "4.1", "--label", "linear", "--target-norm", "1e3",
+                         "--plot", str(pdf)], capsys)
+    assert code == 0, out
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_plot_labels_markers_and_zero_direction_error(tmp_path):
+    """Figure-1 clarity: math labels, the limit arrow in its own colour, start/end in the
+    legend, and an on-the-ray run (direction error 0 up to rounding) not drawn at 1e-30."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from symkkt.gf.cli import plot_runs
+
+    run32 = next(r for r in t32.gf_runs() if r["label"] == "relu")
+    res32 = run_gf(run32["instance"].network, run32["instance"].X, run32["instance"].Y,
+                   run32["init"], run32["instance"].point, target_norm=1e4)
+    run44 = t44.gf_runs()[0]
+    res44 = run_gf(run44["instance"].network, run44["instance"].X, run44["instance"].Y,
+                   run44["init"], run44["instance"].point, target_norm=1e3)
+    figs = []
+    orig = plt.close
+    try:
+        plt.close = lambda fig=None: figs.append(fig)   # keep the figures to inspect them
+        plot_runs("3.2", [(run32, res32)], tmp_path / "a.png")
+        plot_runs("4.4", [(run44, res44)], tmp_path / "b.png")
+    finally:
+        plt.close = orig
+    fig32, fig44 = figs
+    plane, growth, err, margin = fig32.axes
+    assert "$" in err.get_xlabel() and "$" in margin.get_ylabel() and "\\min" in margin.get_ylabel()
+    labels = [t.get_text() for t in plane.get_legend().get_texts()]
+    assert any("start" in t for t in labels) and any("end" in t for t in labels)
+    assert any("limit" in t for t in labels)
+    traj_colours = {matplotlib.colors.to_hex(ln.get_color()) for ln in plane.lines
+                    if len(ln.get_xdata()) > 2}
+    arrows = [c for c in plane.get_children()
+              if isinstance(c, matplotlib.text.Annotation) and c.arrow_patch is not None]
+    assert arrows
+    for a in arrows:
+        assert matplotlib.colors.to_hex(a.arrow_patch.get_edgecolor()) not in traj_colours
+    err44 = fig44.axes[0]
+    for ln in err44.lines:   # nothing drawn at the working-precision floor
+        assert all(y > 1e-25 for y in ln.get_ydata())
+    assert any("not drawn" in t.get_text() for t in err44.texts)
+    assert fig32.get_layout_engine() is not None   # constrained: titles are not clipped
+    for f in figs:
+        plt.close(f)
+
+
 @pytest.mark.parametrize("args,msg", [
+    (["gf", "3.2", "--plot", "x.jpg"], "--plot"),
+    (["gf", "3.2", "--plot", "x"], "--plot"),
     (["gf", "3.2", "--loss", "hinge"], "--loss"),
     (["gf", "3.2", "--dps", "14"], "--dps"),
     (["gf", "9.9"], "unknown theorem"),

@@ -40,6 +40,26 @@ from symkkt.nonhom import PolynomialModel, margin_claim, normalized_margin_flow
 THEOREM = "NH"
 TITLE = "Non-homogeneous network: the normalized margin strictly decreases"
 STATEMENT = __doc__
+# The statement as mathematics (LaTeX: paragraphs, $...$ and \[...\], \emph): rendered in
+# the PDFs and, through MathJax, on the docs site.
+STATEMENT_TEX = r"""
+For homogeneous networks, once $\mathcal{L}(\theta) < \ell(0)$ the normalized margin does not
+decrease along gradient flow (Lyu and Li). Without homogeneity it may. Take the sum of a
+depth-2 path and a depth-1 path,
+\[ \Phi(\theta; x) = a b x + c x, \qquad \theta = (a, b, c), \]
+of top degree $L = 2$ in $\theta$, the single example $x = 1$, $y = 1$, and
+$\theta(0) = (1, \tfrac12, 1)$, where the margin is $\tfrac32$ and
+$\mathcal{L}(\theta(0)) = e^{-3/2} < 1$. Then the normalized margin
+$\gamma(\theta) = \min_i y_i \Phi(\theta; x_i) / \|\theta\|^L$ strictly decreases on an
+explicit interval $[0, T]$ of gradient flow, for the exponential and the logistic loss: at
+$t = 0$, with $q = ab + c$ and $N = \|\theta\|^2$,
+\[ \frac{d\gamma}{dt} = e^{-q}\, \frac{N \|\nabla q\|^2 - 2 q\, \theta \cdot \nabla q}{N^2}
+   = -\frac{5}{27} e^{-3/2} \quad \text{(exponential loss)}, \]
+and the kernel (kind \emph{margin-decreases}) proves $d\gamma/dt < 0$ on a box around
+$\theta(0)$ that the flow cannot leave before $T$. For the homogeneous network
+$\Phi = a b x$ from $(a, b) = (1, \tfrac12)$ the same certificate is refuted: the margin
+increases at first, in line with Lyu and Li's theorem.
+"""
 
 _a, _b, _c, _x = (sympy.Symbol(n, real=True) for n in ("a", "b", "c", "x"))
 OUTPUT = _a * _b * _x + _c * _x

@@ -41,6 +41,7 @@ class Compiled:
     seconds: float
     overfull: int
     pages: int | None
+    overfull_pt: tuple[float, ...] = ()   # widths of the overfull \hbox'es, in pt
 
 
 def latex_available() -> bool:
@@ -102,7 +103,9 @@ def compile_pdf(tex: str, pdf_path: str | os.PathLike, *, name: str = "document"
             msg = first_error(log) if log else proc.stdout.decode("latin-1")[-300:].strip()
             raise LatexError(f"{dest.name}: LaTeX error: {msg}")
         overfull = log.count("Overfull \\hbox") + log.count("Overfull \\vbox")
+        widths = tuple(float(w) for w in
+                       re.findall(r"Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)", log))
         m = re.search(r"Output written on .*?\((\d+) pages?", log)
         write_atomic(dest, pdf.read_bytes())
     return Compiled(dest, time.perf_counter() - start, overfull,
-                    int(m.group(1)) if m else None)
+                    int(m.group(1)) if m else None, widths)
