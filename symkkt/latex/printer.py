@@ -1164,6 +1164,23 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
     _cert_per_layer_local = _cert_bound
     _cert_global_optimum_value = _cert_bound
 
+    def set_display(self, name: str, conds: Sequence[str], punct: str = "") -> str:
+        """``name = {θ : c1, c2, ...}`` displayed, the conditions wrapped over rows that fit."""
+        width = self._settings["line_width"] - 14
+        rows: list[list[str]] = [[]]
+        used = 0.0
+        for c in conds:
+            w = tex_width(c) + 2
+            if rows[-1] and used + w > width:
+                rows.append([])
+                used = 0.0
+            rows[-1].append(c)
+            used += w
+        lines = [r",\ ".join(r) for r in rows]
+        body = (f"{name} = \\{{\\theta :\\ & " + (r",\\" + "\n& ").join(lines)
+                + r"\}" + punct)
+        return "\n\\begin{align*}\n" + body + "\n\\end{align*}\n"
+
     def _cert_convergence(self, cert: Certificate, view: KernelView) -> str:
         """The invariant-set argument: θ(0), the set, and the uniqueness statement."""
         net = view.network
@@ -1188,15 +1205,15 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
             + escape_text(losses) + r" loss, decided exactly from the margins at $\theta(0)$.")
         if conds:
             out.append(r"\textbf{Invariant set.} Every solution of the (Clarke) flow stays in "
-                       r"\[ S = \{\theta : " + r",\ ".join(conds) + r"\}. \]"
-                       r"For every sample and every activation pattern possible near $S$, the "
+                       + self.set_display("S", conds, ".")
+                       + r"For every sample and every activation pattern possible near $S$, the "
                        r"piece gradient has vanishing components normal to $S$ on $S$ "
                        r"(Gr\"onwall), and each positive coordinate $r$ obeys "
                        r"$\dot r = r\,g + h$ with $h \geq 0$; all identities are exact.")
         if cone:
             out.append(r"Hence the limit direction lies in the cone "
-                       r"\[ C = \{\theta : " + r",\ ".join(cone) + r"\}, \]"
-                       r"and every KKT point of Problem 2 in $C$ (all active sets, solved "
+                       + self.set_display("C", cone, ",")
+                       + r"and every KKT point of Problem 2 in $C$ (all active sets, solved "
                        r"exactly) equals $\tilde\theta$: gradient flow from $\theta(0)$ "
                        r"converges in direction to $\tilde\theta$.")
         vb = self.values_block({k: v for k, v in cert.values.items()
@@ -1227,6 +1244,24 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
                                                   f" more fields"))
         return "\\begin{itemize}\n" + "\n".join(items) + "\n\\end{itemize}"
 
+    def inline_value(self, v: Any, depth: int = 0) -> str:
+        """A nested JSON value as one run of text: numbers typeset, keys in typewriter."""
+        parsed = self.parse_value(v)
+        if parsed is not None:
+            return self.inline(parsed, width=60)
+        if isinstance(v, (str, bool)) or v is None:
+            return escape_text(v if isinstance(v, str) else json.dumps(v))
+        if depth > 12:
+            return r"\ldots"
+        if isinstance(v, Mapping):
+            return ("[" + "; ".join(r"\texttt{" + escape_text(k) + "}: "
+                                    + self.inline_value(x, depth + 1)
+                                    for k, x in list(v.items())[:40]) + "]")
+        if isinstance(v, (list, tuple)):
+            items = [self.inline_value(x, depth + 1) for x in list(v)[:40]]
+            return "(" + ", ".join(items) + (r", \ldots" if len(v) > 40 else "") + ")"
+        return escape_text(repr(v))
+
     def generic_value(self, v: Any, depth: int = 0) -> str:
         """One JSON value: exact numbers typeset, structures as nested lists (depth <= 3)."""
         parsed = self.parse_value(v)
@@ -1237,10 +1272,8 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
             return "\n" + self.align([r"&\quad " + c for c in self.chunks(parsed, 60)])
         if isinstance(v, (str, bool)) or v is None:
             return escape_text(v if isinstance(v, str) else json.dumps(v))
-        if depth >= 3:
-            text = json.dumps(v, ensure_ascii=False)
-            short = text if len(text) <= 600 else text[:600] + " ..."
-            return r"{\raggedright\ttfamily " + escape_text(short) + r"\par}"
+        if depth >= 3:   # LaTeX nests at most 4 lists: deeper structures inline
+            return self.inline_value(v)
         if isinstance(v, Mapping):
             if all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in v.values()):
                 pairs = []
