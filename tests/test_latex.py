@@ -207,3 +207,62 @@ def test_mkdocs_build_strict(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "site" / "index.html").exists()
     assert (tmp_path / "site" / "theorems" / "index.html").exists()
+
+
+# ----------------------------------------------------------------------------- issue 18
+
+FORBIDDEN = ("[text of", "textquotedbl", "**", "sqrt(", r"\ttfamily", ">=")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "data" / "certificates")
+                                        .glob("*.json")), ids=lambda p: p.stem)
+def test_every_certificate_kind_is_typeset(path):
+    """No verbatim JSON, placeholder or Python syntax for any kind (robust included)."""
+    tex = latex(Certificate.from_file(path))
+    assert not [b for b in FORBIDDEN if b in tex], path.stem
+
+
+def test_global_optimum_value_is_theta_star_and_dual_is_a_table():
+    tex = latex(Certificate.from_file(ROOT / "tests/data/certificates/global-optimum-value.json"))
+    assert r"\|\theta^*\|^2 &= \frac{16 \sqrt{17}}{17}" in tex
+    assert r"\|\tilde\theta\|^2 &= 8" in tex
+    assert r"\begin{longtable}" in tex and "active set $A$" in tex
+
+
+def _overfull_over(comp, limit=5.0):
+    return [w for w in comp.overfull_pt if w > limit]
+
+
+def test_report_has_tables_statements_and_no_python_syntax(reports, tmp_path):
+    from symkkt.latex.document import report_document
+
+    reps = run_suite(collect(["3.2"]))
+    doc = report_document(reps)
+    assert r"\renewcommand{\thesection}{\Alph{section}}" in doc.tex
+    assert "not available in this build" not in doc.tex
+    assert "Table 1: Results on depth-2 networks" in doc.tex
+    assert "Table 2: Results on deep networks" in doc.tex
+    assert r"\Phi(\theta; x) = v_1\, \sigma" in doc.tex        # STATEMENT_TEX, as math
+    if not HAVE_LATEX:
+        pytest.skip(NO_LATEX)
+    comp = compile_pdf(doc.tex, tmp_path / "r.pdf", name="report", files=doc.files)
+    assert not _overfull_over(comp), comp.overfull_pt
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        assert "Table 1" in text and "Table 2" in text and "Not local (Thm. 3.2)" in text
+        for bad in ("[text of", '{"', "**", ">="):
+            assert bad not in text, bad
+
+
+@pytest.mark.skipif(not HAVE_LATEX, reason=NO_LATEX)
+def test_no_bundled_document_has_an_overfull_box_over_5pt(tmp_path):
+    """Every bundled result's derivation compiles with no overfull \\hbox wider than 5 pt."""
+    import theorems
+    from symkkt.latex.cli import build_documents
+
+    docs, _, _ = build_documents(theorems.ids())
+    done, errors = compile_documents(docs, tmp_path)
+    assert not errors, errors
+    wide = {d.name: _overfull_over(c) for d, c in done if _overfull_over(c)}
+    assert not wide, wide
