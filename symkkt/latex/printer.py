@@ -1165,19 +1165,33 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
     _cert_global_optimum_value = _cert_bound
 
     def set_display(self, name: str, conds: Sequence[str], punct: str = "") -> str:
-        """``name = {θ : c1, c2, ...}`` displayed, the conditions wrapped over rows that fit."""
+        """``name = {θ : c1, c2, ...}`` displayed, the conditions wrapped over rows that fit.
+
+        A condition wider than a row (a long chain ``a = b = c = ...``) continues on the
+        next row at one of its ``=`` signs.
+        """
         width = self._settings["line_width"] - 14
-        rows: list[list[str]] = [[]]
-        used = 0.0
+        tokens: list[tuple[str, str]] = []   # (separator before, text)
         for c in conds:
-            w = tex_width(c) + 2
-            if rows[-1] and used + w > width:
-                rows.append([])
+            parts = c.split(" = ") if tex_width(c) > width else [c]
+            tokens.append((r",\ " if tokens else "", parts[0]))
+            tokens += [(" = ", q) for q in parts[1:]]
+        lines: list[str] = [""]
+        used = 0.0
+        for sep, text in tokens:
+            w = tex_width(text) + 2
+            if lines[-1] and used + w > width:
+                if sep.startswith(","):
+                    lines[-1] += ","
+                    lines.append("")
+                else:
+                    lines.append("= ")
                 used = 0.0
-            rows[-1].append(c)
+            else:
+                lines[-1] += sep
+            lines[-1] += text
             used += w
-        lines = [r",\ ".join(r) for r in rows]
-        body = (f"{name} = \\{{\\theta :\\ & " + (r",\\" + "\n& ").join(lines)
+        body = (f"{name} = \\{{\\theta :\\ & " + ("\\\\\n& ").join(lines)
                 + r"\}" + punct)
         return "\n\\begin{align*}\n" + body + "\n\\end{align*}\n"
 
