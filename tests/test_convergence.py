@@ -55,7 +55,7 @@ def test_theorem_3_2_idle_neuron():
 
 def test_bundled_claims_are_run_and_verified():
     claims = [c for mod in (t32, t41, t44) for c in mod.claims() if c.kind == "convergence"]
-    assert len(claims) == 5
+    assert len(claims) == 9     # 3.2; 4.1 and 4.4 from the paper's init and off the ray
     for c in claims:
         rep = run_claim(c)
         assert rep.status == "verified", (c.claim_id, rep.reasons)

@@ -16,7 +16,7 @@ KKT point in the cone ``{w1_2 = w2_2 = 0, w1_1 = w2_1 >= 0}``, whose only KKT po
 
 from __future__ import annotations
 
-from sympy import sqrt
+from sympy import Rational, sqrt
 
 from symkkt.claims import convergence_claim, curve_claim, kkt_claim
 from symkkt.network import diagonal
@@ -52,6 +52,11 @@ CURVE = {"w1_1": sqrt(1 - eps), "w1_2": sqrt(eps / 2),
 GF_INIT = {"w1_1": 1, "w1_2": 0, "w2_1": 1, "w2_2": 0}
 # The flow-invariant set through GF_INIT (checked by the kernel, kind "convergence").
 INVARIANT = {"fixed": ["w1_2", "w2_2"], "equal": [["w1_1", "w2_1"]], "positive": ["w1_1"]}
+# Off θ̃'s ray (unbalanced layers), inside the larger invariant set {w1_2 = w2_2 = 0,
+# w1_1, w2_1 > 0}; its cone's only KKT point is θ̃ too (w1_1 = λ w2_1, w2_1 = λ w1_1), so the
+# exact claim holds from here and the gradient-flow run exercises the integrator.
+OFF_RAY_INIT = {"w1_1": Rational(1, 2), "w1_2": 0, "w2_1": 2, "w2_2": 0}
+OFF_RAY_INVARIANT = {"fixed": ["w1_2", "w2_2"], "positive": ["w1_1", "w2_1"]}
 
 
 def instance(activation: str) -> Instance:
@@ -63,11 +68,17 @@ def claims():
     for act in ("linear", "relu"):
         inst = instance(act)
         out += [kkt_claim(THEOREM, act, inst), curve_claim(THEOREM, act, inst, CURVE, k=2),
-                convergence_claim(THEOREM, act, inst, GF_INIT, **INVARIANT)]
+                convergence_claim(THEOREM, act, inst, GF_INIT, **INVARIANT),
+                convergence_claim(THEOREM, f"{act}, off-ray", inst, OFF_RAY_INIT,
+                                  **OFF_RAY_INVARIANT)]
     return out
 
 
 def gf_runs():
-    """Gradient-flow runs, one per activation, from the paper's ``w1(0) = w2(0) = (1, 0)``."""
-    return [{"label": act, "instance": instance(act), "init": dict(GF_INIT)}
-            for act in ("linear", "relu")]
+    """Gradient-flow runs per activation: from the paper's ``w1(0) = w2(0) = (1, 0)`` (on θ̃'s
+    ray: the flow only grows the norm) and from ``OFF_RAY_INIT`` (unbalanced layers: the
+    direction has to converge)."""
+    return ([{"label": act, "instance": instance(act), "init": dict(GF_INIT)}
+             for act in ("linear", "relu")]
+            + [{"label": f"{act}, off-ray", "instance": instance(act), "init": dict(OFF_RAY_INIT)}
+               for act in ("linear", "relu")])

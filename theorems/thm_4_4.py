@@ -59,6 +59,12 @@ CURVE = {"w1": sqrt(eps), "w2": 1 - eps, "v1": 1 / sqrt(2) + sqrt(eps) / 2,
 GF_INIT = dict(POINT)
 # The flow-invariant set through GF_INIT (checked by the kernel, kind "convergence").
 INVARIANT = {"fixed": ["w1"], "equal": [["v1", "v2"]], "positive": ["w2", "v1"]}
+# Off θ̃'s ray in the same invariant set (w2 = 2, v1 = v2 = 1: w2² - 2 v1² = 2 is conserved on
+# the set, so the direction converges like 1/‖θ‖²). The set is a saddle of the flow: rounding
+# errors off it grow with the norm, so this run uses OFF_RAY_DPS digits up to OFF_RAY_NORM.
+OFF_RAY_INIT = {"w1": 0, "w2": 2, "v1": 1, "v2": 1}
+OFF_RAY_DPS = 250
+OFF_RAY_NORM = 1e9
 
 
 def instance(activation: str) -> Instance:
@@ -71,12 +77,16 @@ def claims():
         inst = instance(act)
         out += [kkt_claim(THEOREM, act, inst), curve_claim(THEOREM, act, inst, CURVE, k=2),
                 structural_claim(THEOREM, act, inst, "inputs"),
-                convergence_claim(THEOREM, act, inst, GF_INIT, **INVARIANT)]
+                convergence_claim(THEOREM, act, inst, GF_INIT, **INVARIANT),
+                convergence_claim(THEOREM, f"{act}, off-ray", inst, OFF_RAY_INIT, **INVARIANT)]
     return out
 
 
 def gf_runs():
     """Gradient-flow runs, one per activation, from ``w(0) = (0, 1)``,
     ``v(0) = (1/√2, 1/√2)``."""
-    return [{"label": act, "instance": instance(act), "init": dict(GF_INIT)}
-            for act in ("linear", "relu")]
+    return ([{"label": act, "instance": instance(act), "init": dict(GF_INIT)}
+             for act in ("linear", "relu")]
+            + [{"label": f"{act}, off-ray", "instance": instance(act),
+                "init": dict(OFF_RAY_INIT), "dps": OFF_RAY_DPS, "target_norm": OFF_RAY_NORM}
+               for act in ("linear", "relu")])

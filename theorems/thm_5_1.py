@@ -96,6 +96,25 @@ def invariant(m: int) -> dict:
             "positive": ["w1_1"]}
 
 
+OFF_RAY_DEPTHS = (3, 4)
+"""Depths with an off-ray convergence claim (and, at m = 3, a gradient-flow run)."""
+OFF_RAY_SCALES = (Integer(1), Rational(1, 2), Integer(2), Rational(3, 2))
+
+
+def off_ray_init(m: int) -> dict:
+    """Layer l is ``(c_l, c_l)`` with unequal ``c_l`` (``OFF_RAY_SCALES``, cycled): off θ̃'s ray,
+    inside the invariant set ``off_ray_invariant(m)``."""
+    return {f"w{l}_{k}": OFF_RAY_SCALES[(l - 1) % len(OFF_RAY_SCALES)]
+            for l in range(1, m + 1) for k in (1, 2)}
+
+
+def off_ray_invariant(m: int) -> dict:
+    """Each layer keeps its two coordinates equal (the data ``x = (1, 1)`` is symmetric) and
+    positive; the cone's only KKT point is θ̃ (balancedness makes every layer equal)."""
+    return {"equal": [[f"w{l}_1", f"w{l}_2"] for l in range(1, m + 1)],
+            "positive": [f"w{l}_1" for l in range(1, m + 1)]}
+
+
 def instance(activation: str, m: int) -> Instance:
     return Instance.make(diagonal(2, m, activation), X, Y, point(m))
 
@@ -110,6 +129,9 @@ def claims(depths=DEPTHS):
                     curve_claim(THEOREM, label, inst, curve(m), m=m),
                     structural_claim(THEOREM, label, inst, "inputs", m=m),
                     convergence_claim(THEOREM, label, inst, gf_init(m), **invariant(m), m=m)]
+            if m in OFF_RAY_DEPTHS:
+                out.append(convergence_claim(THEOREM, f"{label}, off-ray", inst,
+                                             off_ray_init(m), **off_ray_invariant(m), m=m))
         inst2 = instance(act, 2)
         out.append(curve_claim(THEOREM, f"{act}, m=2", inst2, curve(2), no_decrease=True, m=2))
         out.append(family_claim(THEOREM, f"{act}, all depths", act, X[0], Y[0], PRODUCTS,
@@ -120,5 +142,8 @@ def claims(depths=DEPTHS):
 def gf_runs(depths=(3,)):
     """Gradient-flow runs from ``w_j(0) = (1, 1)``, per activation and depth (default m = 3;
     the claims of other depths get no run)."""
-    return [{"label": f"{act}, m={m}", "instance": instance(act, m), "init": gf_init(m)}
-            for act in ("linear", "relu") for m in depths]
+    return ([{"label": f"{act}, m={m}", "instance": instance(act, m), "init": gf_init(m)}
+             for act in ("linear", "relu") for m in depths]
+            + [{"label": f"{act}, m={m}, off-ray", "instance": instance(act, m),
+                "init": off_ray_init(m)}
+               for act in ("linear", "relu") for m in depths if m in OFF_RAY_DEPTHS])

@@ -104,8 +104,11 @@ def attach_gf(reports: Iterable[ClaimReport], *, dps: int = 30, console=None,
             inst = run["instance"]
             try:
                 ok = hypotheses_check(key[0], run["init"])
+                # a module may ask for more digits or a smaller norm (e.g. 4.4: its invariant
+                # set is a saddle of the flow, rounding errors grow with the norm)
                 res = run_gf(inst.network, inst.X, inst.Y, run["init"], inst.point,
-                             loss=SUITE_LOSS, dps=dps, target_norm=target_norm)
+                             loss=SUITE_LOSS, dps=max(dps, run.get("dps", dps)),
+                             target_norm=min(target_norm, run.get("target_norm", target_norm)))
                 entry.update(res.to_json(trajectory=False))
                 if ok is not None:
                     entry["init_meets_hypotheses"] = ok
