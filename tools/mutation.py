@@ -7,6 +7,7 @@ Usage (from the repository root, with ``pip install -e '.[test,mutation]'``)::
     python tools/mutation.py --all              # every file in symkkt/kernel/
     python tools/mutation.py --summary exact    # no run: summarize the last results in mutants/
     python tools/mutation.py --json out.json exact
+    python tools/mutation.py --fresh exact      # rerun every mutant, not only the undetected
 
 A file is named by its module (``exact``) or path (``symkkt/kernel/exact.py``). Without a file
 the five files the kernel's soundness rests on are run: exact, net, grammar, certificate,
@@ -55,14 +56,33 @@ def all_modules() -> list[str]:
     return sorted(p.stem for p in (ROOT / KERNEL).glob("*.py") if p.stem != "__init__")
 
 
-def run_mutmut(modules: list[str], max_children: int) -> int:
+def undetected(module: str) -> list[str] | None:
+    """Names of the module's mutants not (yet) detected in the last run, None if no run."""
+    meta = ROOT / "mutants" / KERNEL / f"{module}.py.meta"
+    if not meta.is_file():
+        return None
+    codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
+    return sorted(n for n, c in codes.items() if c is None or c not in DETECTED)
+
+
+def run_mutmut(modules: list[str], max_children: int, fresh: bool) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     cmd = [str(mutmut) if mutmut.exists() else "mutmut", "run",
            "--max-children", str(max_children)]
-    cmd += [f"symkkt.kernel.{m}.*" for m in modules]
+    for m in modules:
+        names = None if fresh else undetected(m)
+        if names is None:
+            cmd.append(f"symkkt.kernel.{m}.*")
+        elif names:
+            cmd += names
+        else:
+            print(f"{m}.py: every mutant already detected (--fresh reruns all)",
+                  file=sys.stderr)
+    if cmd[-1] == str(max_children):
+        return 0
     if os.name == "posix":
         cmd = ["nice", "-n", "10"] + cmd
-    print("$", " ".join(cmd), file=sys.stderr, flush=True)
+    print("$", " ".join(cmd[:8]), "..." if len(cmd) > 8 else "", file=sys.stderr, flush=True)
     return subprocess.call(cmd, cwd=ROOT)
 
 
@@ -127,11 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--summary", action="store_true", help="do not run mutmut, only summarize")
     ap.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
     ap.add_argument("--max-children", type=int, default=1)
+    ap.add_argument("--fresh", action="store_true",
+                    help="rerun every mutant (default: only those not detected last time; "
+                         "mutmut itself reruns all after a change of its configuration)")
     ap.add_argument("--survivors", action="store_true", help="list surviving mutant names")
     args = ap.parse_args(argv)
     modules = all_modules() if args.all else [module_of(f) for f in args.files] or DEFAULT
     if not args.summary:
-        rc = run_mutmut(modules, args.max_children)
+        rc = run_mutmut(modules, args.max_children, args.fresh)
         if rc != 0:
             print(f"error: mutmut exited with {rc}", file=sys.stderr)
             return rc

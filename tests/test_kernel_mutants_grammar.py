@@ -1,0 +1,136 @@
+"""symkkt/kernel/grammar.py under mutation testing (issue 14, tools/mutation.py).
+
+The whitelist grammar decides which certificate numbers the kernel sees. These tests pin the
+values (a wrong value is a wrong certificate) and the limits exactly at their boundary (one
+more digit, exponent or level is refused; the boundary itself is accepted). They assert on
+values and on the exception type, not on wording.
+"""
+
+import pytest
+import sympy
+from sympy import Integer, Rational, pi, sqrt
+
+from symkkt.errors import InputError, InvalidArgument
+from symkkt.kernel.grammar import (MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_TEXT_LENGTH,
+                                   parse_exact, parse_number, to_text)
+
+x = sympy.Symbol("x")
+
+
+@pytest.mark.parametrize("text, value", [
+    ("0.25", Rational(1, 4)), ("1.5e-3", Rational(3, 2000)), ("2e3", Integer(2000)),
+    (".5", Rational(1, 2)), ("5.", Integer(5)), ("1_000", Integer(1000)), ("0.1_2", Rational(3, 25)),
+    ("1e0", Integer(1)), ("12.5E+1", Integer(125)), ("0", Integer(0)),
+    ("7 - 2 - 1", Integer(4)), ("2 - (3 - 1)", Integer(0)), ("12 / 3 / 2", Integer(2)),
+    ("2 * 3 / 4", Rational(3, 2)), ("-2**2", Integer(-4)), ("+3", Integer(3)), ("--3", Integer(3)),
+    ("2**-1", Rational(1, 2)), ("4**(1/2)", Integer(2)), ("8**(2/3)", Integer(4)),
+    ("sqrt(8)", 2 * sqrt(2)), ("Rational(6, -4)", Rational(-3, 2)),
+    ("sin(pi/6)", Rational(1, 2)), ("cos(pi)", Integer(-1)), ("cos(0)", Integer(1)),
+    ("pi - pi", Integer(0)), ("(1/2)**(1/2)", sqrt(2) / 2), ("0**2", Integer(0)),
+    ("0**(1/2)", Integer(0)), ("(-8)**(1/1)", Integer(-8)), ("(-2)**3", Integer(-8)),
+])
+def test_exact_values(text, value):
+    got = parse_exact(text)
+    assert got == value and sympy.simplify(got - value) == 0
+
+
+def test_declared_names():
+    assert parse_exact("2*x - x", {"x": x}) == x
+    assert parse_exact("x**2 / x", {"x": x}) == x
+    with pytest.raises(InputError):
+        parse_exact("y", {"x": x})
+    with pytest.raises(InputError):
+        parse_exact("x**x", {"x": x})                   # symbolic exponent
+    for bad in ({"pi": x}, {"sqrt": x}, {"1x": x}, {"x": "x"}, ["x"]):
+        with pytest.raises(InvalidArgument):
+            parse_exact("1", bad)
+
+
+@pytest.mark.parametrize("text", [
+    "1/0", "1/(2 - 2)", "Rational(1, 0)", "0**-1", "(-1)**(1/2)", "sqrt(-2)", "sqrt(1 - pi)",
+    "Rational(1/2, 1)", "Rational(1, 2, 3)", "Rational(1)", "sqrt()", "sqrt(1, 2)",
+    "sqrt(x=1)", "sqrt(*[1])", "f(1)", "x.y", "1 % 2", "1 // 2", "~1", "not 1", "1 < 2",
+    "True", "None", "'1'", "1j", "0x10", "0o7", "0b1", "1e", "", "   ", "2**pi", "2**sqrt(2)",
+    "sin(1)**(1/2) - sin(1)**(1/2) + (pi - pi - 1)**(1/2)", "(1,2)", "[1]", "1 if 1 else 2",
+    "\x00", "1 +",
+])
+def test_refused_text(text):
+    with pytest.raises(InputError):
+        parse_exact(text)
+
+
+def test_digit_limits_at_the_boundary():
+    assert parse_exact("9" * MAX_DIGITS) == 10 ** MAX_DIGITS - 1
+    with pytest.raises(InputError):
+        parse_exact("9" * (MAX_DIGITS + 1))
+    assert parse_exact("0." + "1" * (MAX_DIGITS - 1)) > 0
+    with pytest.raises(InputError):
+        parse_exact("1." + "1" * MAX_DIGITS)
+    assert parse_exact(f"1e{MAX_EXPONENT}") == 10 ** MAX_EXPONENT
+    assert parse_exact(f"1e-{MAX_EXPONENT}") == Rational(1, 10 ** MAX_EXPONENT)
+    with pytest.raises(InputError):
+        parse_exact(f"1e{MAX_EXPONENT + 1}")
+    with pytest.raises(InputError):
+        parse_exact(f"1e-{MAX_EXPONENT + 1}")
+
+
+def test_exponent_limit_at_the_boundary():
+    assert parse_exact(f"2**{MAX_EXPONENT}") == 2 ** MAX_EXPONENT
+    assert parse_exact(f"x**-{MAX_EXPONENT}", {"x": x}) == x ** -MAX_EXPONENT
+    with pytest.raises(InputError):
+        parse_exact(f"x**{MAX_EXPONENT + 1}", {"x": x})
+    with pytest.raises(InputError):
+        parse_exact(f"x**({2 * MAX_EXPONENT + 1}/2)", {"x": x})
+    with pytest.raises(InputError):
+        parse_exact(f"(x**{MAX_EXPONENT})**2", {"x": x})     # in the built result
+
+
+def test_text_length_at_the_boundary():
+    ok = "1" + " " * (MAX_TEXT_LENGTH - 1)
+    assert parse_exact(ok) == 1
+    with pytest.raises(InputError):
+        parse_exact(ok + " ")
+
+
+def test_depth_at_the_boundary():
+    assert parse_exact("-" * (MAX_DEPTH - 1) + "1") in (Integer(1), Integer(-1))
+    with pytest.raises(InputError):
+        parse_exact("-" * (MAX_DEPTH + 1) + "1")
+    assert parse_exact("(" * MAX_DEPTH + "1" + ")" * MAX_DEPTH) == 1
+    with pytest.raises(InputError):
+        parse_exact("(" * (MAX_DEPTH + 1) + "1" + ")" * (MAX_DEPTH + 1))
+    # a long flat chain is one level
+    assert parse_exact(" + ".join(["1"] * 200)) == 200
+    assert parse_exact(" * ".join(["2"] * 60)) == 2 ** 60
+
+
+def test_parse_number_types():
+    assert parse_number(7) == 7 and parse_number("7/2") == Rational(7, 2)
+    assert parse_number(-(10 ** MAX_DIGITS - 1)) == -(10 ** MAX_DIGITS - 1)
+    for bad in (True, False, 0.5, None, [1], {"a": 1}):
+        with pytest.raises(InputError):
+            parse_number(bad)
+    with pytest.raises(InputError):
+        parse_number(10 ** MAX_DIGITS)
+    with pytest.raises(InputError):
+        parse_number("x")                                   # no names in a plain number
+    with pytest.raises(InvalidArgument):
+        parse_exact(3)
+
+
+@pytest.mark.parametrize("value", [
+    Rational(-1, 4), sqrt(2) / 2, Integer(2) ** Rational(2, 3), pi / 7, sympy.sin(pi / 7),
+    1 / (x + 1) / 2, -(x + 1) * x, x ** Rational(1, 3), Integer(10) ** 1200 + 7,
+    -Integer(10) ** 1001, Rational(1, 10 ** 1001),
+])
+def test_to_text_round_trips(value):
+    names = {s.name: s for s in value.free_symbols}
+    assert parse_exact(to_text(value), names) == value
+
+
+def test_to_text_refuses():
+    for bad in (sympy.Float(0.5), sympy.I, sympy.exp(x), x ** x, True, "1", 1.5,
+                sympy.Symbol("pi"), sympy.Symbol("a b")):
+        with pytest.raises(InvalidArgument):
+            to_text(bad)
+    assert to_text(3) == "3"
