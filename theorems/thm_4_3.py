@@ -101,3 +101,11 @@ def negative_claims():
 
 def claims():
     return positive_claims() + negative_claims()
+
+
+def gf_runs():
+    """Gradient-flow runs of the negative part (:mod:`theorems.neg_4_3`), as evidence in
+    ``symkkt verify``."""
+    from . import neg_4_3
+
+    return neg_4_3.gf_runs()

@@ -73,3 +73,11 @@ def claims():
         out += per_layer_claims(THEOREM, label, inst, local=True,
                                 layers=range(first, inst.network.depth + 1))
     return out + negative_claims()
+
+
+def gf_runs():
+    """Gradient-flow runs of the negative part (:mod:`theorems.neg_5_4`), as evidence in
+    ``symkkt verify``."""
+    from . import neg_5_4
+
+    return neg_5_4.gf_runs()
