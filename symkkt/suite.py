@@ -230,8 +230,9 @@ def _result_values(reps: list[ClaimReport]) -> str:
         seen = []
         for r in reps:
             v = r.values.get(key)
-            if isinstance(v, str) and readable(v) not in seen:
-                seen.append(readable(v))
+            shown = readable(v).replace(" ", "") if isinstance(v, str) else None
+            if shown is not None and shown not in seen:   # no spaces: wraps between values
+                seen.append(shown)
         return seen
 
     parts = []
