@@ -82,9 +82,10 @@ def gf(
     if json_path is not None:
         check_writable_file(json_path, "--json")
     if plot is not None:
-        plot_format(plot)  # .svg, .pdf or .png, before any work
         check_writable_file(plot, "--plot")
     check_distinct(json=json_path, plot=plot)
+    if plot is not None:
+        plot_format(plot)  # .svg, .pdf or .png, before any work
     theorems.load(result_id)  # unknown id -> InputError
     runs = runs_for(result_id)
     if not runs:
