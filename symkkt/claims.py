@@ -22,7 +22,7 @@ STATUSES = ("verified", "refuted", "unknown")
 REPORT_KINDS = ("kkt", "not-local", "not-global", "local", "global", "per-layer-global",
                 "per-layer-local", "per-layer-not-local", "per-layer-not-global",
                 "no-decrease", "nonzero-inputs", "nonzero-weights", "convergence",
-                "not-local-all-depths")
+                "not-local-all-depths", "global-all-data", "per-layer-global-all-data")
 
 Search = Callable[[], "tuple[dict | None, str]"]
 """Returns ``(certificate, reason)``; ``certificate is None`` when the search failed."""

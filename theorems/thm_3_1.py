@@ -10,7 +10,16 @@ What we certify, per depth m in {2, 3, 4} and per dataset (three of them): the p
 from the exact predictor-space solution (β* and its dual are computed, not typed in; hidden
 directions ``v_l = (3/5, 4/5)`` so every neuron is used) is a KKT point, and it is a global
 optimum: the predictor-space QP dual α gives ``‖θ‖² >= m·‖β‖^(2/m) >= m·(2Σα - ‖Σα_i y_i
-x_i‖²)^(1/m)`` for every feasible θ, which equals ``‖θ̃‖²`` exactly.
+x_i‖²)^(1/m)`` for every feasible θ, which equals ``‖θ̃‖²`` exactly (basis: instances).
+
+For all data at depth 2 (kernel kind ``depth2-linear-family``, report kind
+``global-all-data``, basis ``all-data``): for every width, every input dimension d in
+{2, 3} and every dataset, *every* KKT point of Problem 2 of a depth-2 fully-connected linear
+network is a global optimum and its predictor solves the SVM (the neuron-sum lemma with a
+common support: zero neurons are allowed, see :mod:`symkkt.kernel.linfamily`). Depth m >= 3
+for all data is *not* certified: the paper's proof uses the alignment of the gradient-flow
+limit, not a property of every KKT point, and the per-KKT-point argument of depth 2 (balanced
+neurons, a convex neuron-sum problem) has no analogue we could check.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from __future__ import annotations
 from sympy import Rational
 
 from symkkt.claims import kkt_claim
+from symkkt.linfamily import depth2_family_claim
 from symkkt.network import fully_connected
 from symkkt.optimum import fc_linear_point, global_claim, predictor_optimum
 from symkkt.problems import Instance, exact
@@ -82,4 +92,10 @@ def claims():
             inst = instance(name, m)
             label = f"data {name}, m={m}"
             out += [kkt_claim(THEOREM, label, inst, m=m), global_claim(THEOREM, label, inst, m=m)]
+    for name in ("A", "C"):  # representatives: input dimension 2 and 3
+        inst = instance(name, 2)
+        d = inst.network.input_dim
+        out.append(depth2_family_claim(THEOREM, f"fully-connected d={d}, m=2, every width, all "
+                                                f"data", inst, "common", [d], "allowed", "l2",
+                                       m=2))
     return out

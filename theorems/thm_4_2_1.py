@@ -18,13 +18,23 @@ support split evenly over its neurons, each neuron balanced ``|v_j| = ‖w_j‖`
 * a sparse non-diagonal network on R^3: neuron 1 sees coordinates 1-2, neuron 2 sees 2-3,
   data ``(1,1,0), (0,1,1), (1,0,1)``, all labels 1 (optimum ``‖θ*‖² = √5``).
 
-Each gets a KKT claim, a non-zero-weights claim and a global claim (the neuron-sum dual).
+Each gets a KKT claim, a non-zero-weights claim and a global claim (the neuron-sum dual):
+basis ``instances (3)``.
+
+For all data (kernel kind ``depth2-linear-family``, report kind ``global-all-data``, basis
+``all-data``): for every width and every dataset, every KKT point of a depth-2 *diagonal*
+linear network whose neurons are all non-zero is a global optimum, and its predictor solves
+Problem 3 (Remark 4.1); and the same global optimality for every depth-2 network in
+N_no-share whose neurons have supports of size 1, 2 or 3. The lemma (balanced neurons, then
+the convex neuron-sum problem with the same multipliers) is in
+:mod:`symkkt.kernel.linfamily`.
 """
 
 from __future__ import annotations
 
 from symkkt.claims import kkt_claim, structural_claim
 from symkkt.kernel.net import NetSpec
+from symkkt.linfamily import depth2_family_claim
 from symkkt.network import diagonal
 from symkkt.optimum import global_claim, linear_depth2_optimum
 from symkkt.problems import Instance, exact
@@ -74,4 +84,10 @@ def claims():
         inst = instance(label)
         out += [kkt_claim(THEOREM, label, inst), structural_claim(THEOREM, label, inst, "weights"),
                 global_claim(THEOREM, label, inst)]
+    out.append(depth2_family_claim(THEOREM, "diagonal, every width, all data",
+                                   instance("diagonal d=2"), "singletons", [1], "excluded",
+                                   "l1"))
+    out.append(depth2_family_claim(THEOREM, "no-share, supports of size 1-3, every width, all "
+                                            "data", instance("sparse"), "any", [1, 2, 3],
+                                   "excluded"))
     return out

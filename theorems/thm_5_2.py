@@ -12,12 +12,25 @@ gradient with respect to layer l), so Problem 4 is a convex QP; its exact dual �
 Instances: the linear convolutional network of Theorem 4.4 (two disjoint patches, one shared
 filter) at its KKT point, and the depth-3 diagonal linear network of Theorem 5.1 at its KKT
 point; both are *not* local optima of Problem 2 (Theorems 4.4, 5.1), yet every single layer is
-globally optimal: any improvement must move at least two layers at once.
+globally optimal: any improvement must move at least two layers at once (basis: instances).
+
+For all data (kernel kind ``linear-per-layer-family``, report kind
+``per-layer-global-all-data``, basis ``all-data``): for each of the shapes above, a depth-3
+fully-connected shape and a depth-3 shape with sparsity and sharing, and *every* dataset,
+every KKT point of Problem 2 has every layer a global optimum of Problem 4. The kernel checks
+on the shape, with symbolic inputs, that Φ has degree exactly 1 in each layer's parameters
+(no parameter in two layers); the lemma (Problem 4 is then convex and Problem 2's KKT
+conditions, restricted to the layer, are Problem 4's with the same multipliers) is in
+:mod:`symkkt.kernel.linfamily`.
 """
 
 from __future__ import annotations
 
 from symkkt.claims import kkt_claim
+from symkkt.kernel.net import NetSpec
+from symkkt.linfamily import per_layer_family_claim
+from symkkt.network import fully_connected
+from symkkt.problems import Instance
 from symkkt.optimum import per_layer_claims
 
 from . import thm_4_4, thm_5_1
@@ -52,9 +65,23 @@ def instances():
             "diagonal m=3 (Thm 5.1)": thm_5_1.instance("linear", 3)}
 
 
+# Shapes certified for every dataset besides the instances' own. A claim needs a
+# representative instance for display: the shape at θ = 1 with one sample x = 1 (the family
+# certificate never uses data or a point).
+SHARED_SPARSE = NetSpec("linear", ((("a", "b", None), (None, "a", "b"), ("c", None, "c")),
+                                   (("d", "e", None), (None, "d", "e")), (("f", "g"),)))
+SHAPES = {"fully-connected 2-3-2-1": fully_connected([2, 3, 2], "linear"),
+          "sparse, shared, 3-3-2-1": SHARED_SPARSE}
+
+
 def claims():
     out = []
     for label, inst in instances().items():
         out.append(kkt_claim(THEOREM, label, inst))
         out += per_layer_claims(THEOREM, label, inst)
+        out.append(per_layer_family_claim(THEOREM, f"{label} shape, all data", inst))
+    for label, net in SHAPES.items():
+        rep = Instance.make(net, [[1] * net.input_dim], [1], {p: 1 for p in net.params})
+        out.append(per_layer_family_claim(THEOREM, f"{label}, all data", rep,
+                                          representative="theta = 1, x = 1 (display only)"))
     return out

@@ -17,6 +17,7 @@ from . import probability as _probability  # noqa: F401  (registers cone-probabi
 from . import family as _family  # noqa: F401  (registers diagonal-family)
 from . import convergence as _convergence  # noqa: F401  (registers convergence)
 from . import margin as _margin  # noqa: F401  (registers margin-decreases)
+from . import linfamily as _linfamily  # noqa: F401  (linear-per-layer-family, depth2-linear-family)
 
 __all__ = ["FORMAT_VERSION", "kinds", "register_checker", "Verdict", "check_certificate", "load_certificate",
            "parse_exact", "parse_number", "to_text"]

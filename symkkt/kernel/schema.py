@@ -43,7 +43,8 @@ from .net import NetSpec
 
 __all__ = ["KINDS", "KindSchema", "LongInt", "FloatText", "validate", "render_markdown", "FORMAT_VERSION",
            "MAX_WIDTH", "MAX_DEPTH_MIN", "MAX_PARAMETERS", "MAX_VARIABLES", "MAX_EVENTS",
-           "MAX_SUBSTITUTION_POWER", "MAX_ROOT", "MULTIPLIER_RULES", "LOSSES", "RESERVED", "EPSILON"]
+           "MAX_SUBSTITUTION_POWER", "MAX_ROOT", "MULTIPLIER_RULES", "LOSSES", "RESERVED", "EPSILON",
+           "LAM", "MAX_SUPPORT"]
 
 FORMAT_VERSION = 1
 MAX_WIDTH = 64                 # diagonal-family: width n in 1..64
@@ -1056,6 +1057,47 @@ _kinds_body["margin-decreases"] = KindSchema((
 ), "the normalized margin strictly decreases along gradient flow from `init` on an explicit "
    "interval [0, T]", instance=False)
 
+
+# linear-per-layer-family, depth2-linear-family (Theorems 5.2, 4.2(1), 3.1 at depth 2 for all
+# data): the multiplier rule is an expression in `lam` (Problem 2's multiplier λ_i)
+MAX_SUPPORT = 64
+LAM = sympy.Symbol("lam", real=True)
+LAM_NAMES = Names("`lam`", lambda c: {"lam": LAM})
+SUPPORT_RULES = ("singletons", "common", "any")
+ZERO_NEURONS = ("excluded", "allowed")
+PREDICTOR_PROBLEMS = ("l1", "l2")
+
+_kinds_body["linear-per-layer-family"] = KindSchema((
+    Field("shape", _network(("linear", "relu")),
+          "the layer structure (entries 0 or parameter names; a name repeated inside a layer "
+          "is shared; sharing across layers is refused); no data, no point"),
+    Field("layers", List(Int(1, DEPTH), min=1, unique=True),
+          "the layers l claimed (default every layer)", required=False),
+    Field("multiplier_rule", Number(LAM_NAMES),
+          "Problem 4's multiplier μ_i as a function of Problem 2's λ_i = `lam` (must be `lam`)"),
+), "for every dataset and every KKT point θ̃ of Problem 2 of a linear network of this shape, "
+   "every claimed layer ũ^(l) is a global optimum of Problem 4", instance=False)
+
+_kinds_body["depth2-linear-family"] = KindSchema((
+    Field("supports", Enum(SUPPORT_RULES),
+          "the hidden neurons' input supports: `singletons` (one input each, every input "
+          "seen: diagonal networks), `common` (every neuron sees all d inputs: "
+          "fully-connected), `any` (no-share, sizes in `support_sizes`)"),
+    Field("support_sizes", List(Int(1, MAX_SUPPORT), min=1, unique=True),
+          "the support sizes r covered (`singletons`: [1]; `common`: one size, the input "
+          "dimension)"),
+    Field("zero_neurons", Enum(ZERO_NEURONS),
+          "`excluded`: the KKT point has every incoming weight vector non-zero (Theorem "
+          "4.2(1)); `allowed`: any KKT point"),
+    Field("predictor", Enum(PREDICTOR_PROBLEMS),
+          "also claim β̃ = Σ_j v_j w_j solves Problem 3 (`l1`) or the SVM (`l2`)",
+          required=False),
+    Field("multiplier_rule", Number(LAM_NAMES),
+          "the neuron-sum problem's multiplier as a function of Problem 2's λ_i = `lam` "
+          "(must be `lam`)"),
+), "for every depth-2 linear network in N_no-share of these supports, every width and every "
+   "dataset, every KKT point θ̃ of Problem 2 (with non-zero neurons if `excluded`) is a global "
+   "optimum", instance=False)
 
 RATIO_VERDICT_KINDS = ("not-local", "local", "global")
 
