@@ -13,6 +13,17 @@ A cell whose result is missing, has no claim for the activation, has a claim tha
 ``verified``, lacks a required kind, or whose kinds give no verdict, shows ``unverified``
 with the result id (and why, in JSON). The layout of the paper's tables lives in
 ``theorems/tables.py``.
+
+Each verified cell also says its *basis* (``basis`` in JSON, in brackets in md/latex):
+
+* ``all-data``       a verified family claim (``extra["basis"] == "all-data"``, report kinds
+  ``global-all-data``/``per-layer-global-all-data``: a kernel lemma for every dataset, see
+  :mod:`symkkt.kernel.linfamily`) of depth >= the cell's ``min_depth`` backs the positive
+  verdict; ``basis_detail`` lists their labels (the family each covers);
+* ``instances (N)``  the positive verdict rests on N certified instances only;
+* ``example``        a negative verdict (``not-local``): an existence statement, for which one
+  certified example is the whole proof;
+* ``local-not-global`` cells combine the two, e.g. ``instances (2) + example``.
 """
 
 from __future__ import annotations
@@ -41,6 +52,9 @@ class Cell:
     display: str
     requires: tuple[str, ...] = ()
     per_layer: bool = False
+    min_depth: int = 0
+    """Family claims count for the ``all-data`` basis only if their depth is at least this
+    (Table 2, deep networks: a depth-2 family does not cover it)."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +65,12 @@ class Row:
     note: str = ""
 
 
+ALL_DATA_SUFFIX = "-all-data"
+POSITIVE = ("global", "local")
+
+
 def _derive(kinds: set[str], per_layer: bool) -> str | None:
+    kinds = {k[:-len(ALL_DATA_SUFFIX)] if k.endswith(ALL_DATA_SUFFIX) else k for k in kinds}
     p = "per-layer-" if per_layer else ""
     if f"{p}not-local" in kinds:
         return "not-local"
@@ -94,7 +113,28 @@ def cell_verdict(cell: Cell, claims: Sequence[Mapping[str, Any]],
         return out
     out["verdict"] = verdict
     out["kinds"] = sorted(kinds)
+    out.update(_basis(cell, verdict, mine))
     return out
+
+
+def _basis(cell: Cell, verdict: str, mine: Sequence[Mapping[str, Any]]) -> dict:
+    """``basis`` (and ``basis_detail``) of a verified cell: see the module docstring."""
+    if verdict == "not-local":
+        return {"basis": "example"}
+    p = "per-layer-" if cell.per_layer else ""
+    family = [c for c in mine if c.get("basis") == "all-data"
+              and c.get("kind") == f"{p}global{ALL_DATA_SUFFIX}"
+              and int(c.get("depth") or 0) >= cell.min_depth]
+    positive = {f"{p}{k}" for k in POSITIVE}
+    labels = {c.get("label") or (str(c.get("id", "")).split("/") + [""])[1] for c in mine
+              if c.get("kind") in positive and c.get("basis") != "all-data"}
+    if verdict == "global" and family:
+        return {"basis": "all-data",
+                "basis_detail": sorted(str(c.get("label") or c.get("id")) for c in family)}
+    basis = f"instances ({len(labels)})"
+    if verdict == "local-not-global":
+        basis += " + example"
+    return {"basis": basis}
 
 
 def build(layout: Mapping[str, Sequence[Row]], claims: Sequence[Mapping[str, Any]],
@@ -110,6 +150,10 @@ def build(layout: Mapping[str, Sequence[Row]], claims: Sequence[Mapping[str, Any
                 v = cell_verdict(getattr(row, col), claims, registered)
                 entry[col] = v["verdict"]
                 entry[f"{col}_theorem"] = v["display"]
+                if "basis" in v:
+                    entry[f"{col}_basis"] = v["basis"]
+                if "basis_detail" in v:   # the families (claim labels) behind "all-data"
+                    entry[f"{col}_covers"] = v["basis_detail"]
                 entry[f"{col}_detail"] = v
             out.append(entry)
         doc[name] = out
@@ -120,7 +164,8 @@ def _cell_text(entry: dict, col: str, latex: bool = False) -> str:
     v, src = entry[col], entry[f"{col}_theorem"]
     if v == "unverified":
         return f"unverified ({src})"
-    return f"{WORDS[v]} (Thm. {src})"
+    basis = entry.get(f"{col}_basis")
+    return f"{WORDS[v]} (Thm. {src})" + (f" [{basis}]" if basis else "")
 
 
 def _latex_escape(s: str) -> str:

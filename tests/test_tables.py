@@ -139,7 +139,8 @@ def test_table_command_all_verified_exits_0(monkeypatch, capsys):
         tables.table_command("md")
     assert info.value.exit_code == 0
     out = capsys.readouterr().out
-    assert "| Fully-connected | Global (Thm. 3.1) | Not local (Thm. 3.2) |" in out
+    assert ("| Fully-connected | Global (Thm. 3.1) [instances (1)] | Not local (Thm. 3.2) "
+            "[example] |") in out
 
 
 def test_layout_cites_registered_results():

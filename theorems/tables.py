@@ -20,9 +20,9 @@ __all__ = ["TABLE1", "TABLE2", "LAYOUT", "TITLES", "cited_ids", "tables_from_cla
 
 
 def _c(theorem: str | tuple[str, ...], activation: str, display: str | None = None,
-       requires: tuple[str, ...] = (), per_layer: bool = False) -> Cell:
+       requires: tuple[str, ...] = (), per_layer: bool = False, min_depth: int = 0) -> Cell:
     ids = (theorem,) if isinstance(theorem, str) else theorem
-    return Cell(ids, activation, display or ids[0], requires, per_layer)
+    return Cell(ids, activation, display or ids[0], requires, per_layer, min_depth)
 
 
 _42_1 = ("4.2(1)", "4.2.1", "4.2 (1)")
@@ -47,15 +47,16 @@ TABLE1 = [
 
 TABLE2 = [
     Row("Fully-connected",
-        _c("3.1", "linear"), _c("3.2", "relu", requires=("kkt",))),
+        # deep networks: the depth-2 family of Theorem 3.1 does not give this cell all data
+        _c("3.1", "linear", min_depth=3), _c("3.2", "relu", requires=("kkt",))),
     Row("N_no-share assuming non-zero inputs to all neurons",
         _c("5.1", "linear", requires=("kkt", "nonzero-inputs")),
         _c("5.1", "relu", requires=("kkt", "nonzero-inputs"))),
     Row("N - max margin for each layer separately",
-        _c("5.2", "linear", per_layer=True),
+        _c("5.2", "linear", per_layer=True, min_depth=3),
         _c("5.3", "relu", requires=("kkt",), per_layer=True)),
     Row("N - max margin for each layer separately, assuming non-zero inputs to all neurons",
-        _c("5.2", "linear", per_layer=True),
+        _c("5.2", "linear", per_layer=True, min_depth=3),
         _c("5.4", "relu", requires=("nonzero-inputs",), per_layer=True)),
 ]
 

@@ -13,8 +13,8 @@ optimum: the predictor-space QP dual α gives ``‖θ‖² >= m·‖β‖^(2/m) 
 x_i‖²)^(1/m)`` for every feasible θ, which equals ``‖θ̃‖²`` exactly (basis: instances).
 
 For all data at depth 2 (kernel kind ``depth2-linear-family``, report kind
-``global-all-data``, basis ``all-data``): for every width, every input dimension d in
-{2, 3} and every dataset, *every* KKT point of Problem 2 of a depth-2 fully-connected linear
+``global-all-data``, basis ``all-data``): for every width, every input dimension
+d <= 16 and every dataset, *every* KKT point of Problem 2 of a depth-2 fully-connected linear
 network is a global optimum and its predictor solves the SVM (the neuron-sum lemma with a
 common support: zero neurons are allowed, see :mod:`symkkt.kernel.linfamily`). Depth m >= 3
 for all data is *not* certified: the paper's proof uses the alignment of the gradient-flow
@@ -56,6 +56,8 @@ for every feasible $\theta$,
 """
 
 DEPTHS = (2, 3, 4)
+FAMILY_DIMS = 16
+"""The all-data claim at depth 2 covers every input dimension d <= FAMILY_DIMS."""
 HIDDEN_WIDTH = 2
 DIRECTION = (Rational(3, 5), Rational(4, 5))
 
@@ -92,10 +94,7 @@ def claims():
             inst = instance(name, m)
             label = f"data {name}, m={m}"
             out += [kkt_claim(THEOREM, label, inst, m=m), global_claim(THEOREM, label, inst, m=m)]
-    for name in ("A", "C"):  # representatives: input dimension 2 and 3
-        inst = instance(name, 2)
-        d = inst.network.input_dim
-        out.append(depth2_family_claim(THEOREM, f"fully-connected d={d}, m=2, every width, all "
-                                                f"data", inst, "common", [d], "allowed", "l2",
-                                       m=2))
+    out.append(depth2_family_claim(THEOREM, f"fully-connected d<={FAMILY_DIMS}, m=2, every "
+                                            f"width, all data", instance("A", 2), "common",
+                                   list(range(1, FAMILY_DIMS + 1)), "allowed", "l2", m=2))
     return out

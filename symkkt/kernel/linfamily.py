@@ -83,7 +83,8 @@ neuron block ``φ = v Σ_{t<=r} w_t ξ_t`` with symbols, checks that ∂φ/∂w_
 linear in ξ (so that the sum over samples is the block at ``ξ = s``), derives ``E_t`` and ``F``
 from these derivatives, and proves the four identities above by exact expansion (the
 cofactors are the lemma's). Then the combination of fields: ``singletons`` needs
-``support_sizes = [1]`` and ``common`` exactly one size (input errors otherwise);
+``support_sizes = [1]`` (an input error otherwise; for ``common`` each size is an input
+dimension d covered);
 ``zero_neurons: allowed`` needs ``common`` (else *invalid*: a zero neuron needs
 ``‖s_j‖ <= 1``, which the KKT conditions do not give; Theorem 4.1's diagonal network is a
 counterexample to the unrestricted statement); ``predictor: l1`` needs ``singletons`` and
@@ -94,8 +95,8 @@ dataset; the per-neuron identities do not depend on the width. The classes: ``si
 every coordinate is seen (for ``predictor`` only; global optimality holds without it);
 ``common``: every hidden neuron sees all d inputs; ``any``: no-share supports of the listed
 sizes. ``supports: singletons`` is every depth-2 diagonal network (Theorem 4.2(1), and Remark 4.1: β̃ solves Problem 3);
-``common`` with size d and ``zero_neurons: allowed`` is every depth-2 fully-connected linear
-network on R^d (Theorem 3.1 at depth 2: every KKT point is a global optimum, and its predictor
+``common`` with sizes D and ``zero_neurons: allowed`` is every depth-2 fully-connected linear
+network on R^d, d in D, (Theorem 3.1 at depth 2: every KKT point is a global optimum, and its predictor
 solves the SVM). Theorem 3.1 at depth m >= 3 is *not* covered: the paper's proof uses the
 alignment of the GF limit (Ji and Telgarsky), not a property of every KKT point.
 """
@@ -281,9 +282,6 @@ def _check_depth2_family(rd: Reader, cert: dict) -> Verdict:
     if supports == "singletons" and sizes != [1]:
         raise rd.fail("$.support_sizes", f"supports 'singletons' means support_sizes [1], "
                                          f"not {sizes}")
-    if supports == "common" and len(sizes) != 1:
-        raise rd.fail("$.support_sizes", f"supports 'common' has one size (the input "
-                                         f"dimension), not {sizes}")
     values: dict[str, Any] = {"support_sizes": sizes, "width": "every width",
                               "samples": "every dataset", "depth": 2}
     try:

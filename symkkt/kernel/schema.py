@@ -1084,8 +1084,8 @@ _kinds_body["depth2-linear-family"] = KindSchema((
           "seen: diagonal networks), `common` (every neuron sees all d inputs: "
           "fully-connected), `any` (no-share, sizes in `support_sizes`)"),
     Field("support_sizes", List(Int(1, MAX_SUPPORT), min=1, unique=True),
-          "the support sizes r covered (`singletons`: [1]; `common`: one size, the input "
-          "dimension)"),
+          "the support sizes r covered (`singletons`: [1]; `common`: the input dimensions d "
+          "covered)"),
     Field("zero_neurons", Enum(ZERO_NEURONS),
           "`excluded`: the KKT point has every incoming weight vector non-zero (Theorem "
           "4.2(1)); `allowed`: any KKT point"),
