@@ -55,7 +55,8 @@ import sympy
 
 from .certificate import (Failed, Invalid, Reader, Refuted, Unknown, Verdict, decide,
                           failed_verdict, register_checker, txt)
-from .exact import _context, _Domain, interval_eval
+from .exact import _context, _Domain
+from .ieval import compiled
 
 __all__ = ["MAX_BOXES", "LOSSES", "margin_quantities"]
 
@@ -94,7 +95,7 @@ def _interval(ctx, lo: Fraction, hi: Fraction):
 def _enclose(expr: sympy.Expr, box: Mapping[sympy.Symbol, tuple[Fraction, Fraction]]):
     ctx = _context(_PREC)
     env = {s: _interval(ctx, lo, hi) for s, (lo, hi) in box.items()}
-    return interval_eval(expr, ctx, env)
+    return compiled(expr)(ctx, env)
 
 
 def _prove_negative(expr: sympy.Expr, box: dict, what: str) -> int:

@@ -68,7 +68,8 @@ import sympy
 
 from ..errors import InputError, UndecidedError
 from .certificate import (EPSILON, Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, register_checker, txt)
-from .exact import _Domain, _context, interval_eval, leading_term, sign
+from .exact import _Domain, _context, leading_term, sign
+from .ieval import compiled
 from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 from .net import NetSpec
 from .schema import MAX_PARAMETERS  # declared with the other fields, re-exported
@@ -120,7 +121,7 @@ class ParamSpace:
         """
         env = dict(env)
         for a, q, base in self.aux:
-            b = interval_eval(base, ctx, env)
+            b = compiled(base)(ctx, env)
             if not b.a > 0:
                 raise _Domain(f"the base of aux {a} may reach 0")
             env[a] = ctx.exp(ctx.log(b) / q)
@@ -188,7 +189,7 @@ def box_sign(f: sympy.Expr, variables: Sequence[sympy.Symbol],
         try:
             if space is not None:
                 env = space.interval_env(ctx, env)
-            v = interval_eval(f, ctx, env)
+            v = compiled(f)(ctx, env)
         except _Domain:
             v = None
         if v is not None and (v.a > 0 or (not strict and v.a >= 0)):
@@ -227,7 +228,7 @@ def box_defined(exprs: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol],
             if space is not None:
                 env = space.interval_env(ctx, env)
             for e in exprs:
-                interval_eval(e, ctx, env)
+                compiled(e)(ctx, env)
             continue
         except _Domain:
             pass
