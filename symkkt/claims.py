@@ -66,6 +66,7 @@ class ClaimReport:
         if c.instance.layer is not None:
             out["layer"] = c.instance.layer
         out.update({k: v for k, v in c.extra.items() if k not in out})
+        out.setdefault("basis", claim_basis(c.kind))
         out.update(self.evidence)
         return out
 
@@ -74,6 +75,18 @@ class ClaimReport:
         from .latex.printer import notebook_latex
 
         return notebook_latex(self)
+
+
+NEGATIVE_KINDS = ("not-local", "not-global", "per-layer-not-local", "per-layer-not-global",
+                  "not-local-all-depths")
+
+
+def claim_basis(kind: str) -> str:
+    """What a claim of this report kind proves from (unless its ``extra`` says ``basis``):
+    ``example`` for an existence statement (a negative result: one example is its proof),
+    ``instance`` for a statement about this instance only (a positive theorem is then
+    certified on instances, not for all data; the family claims say ``all-data``)."""
+    return "example" if kind in NEGATIVE_KINDS else "instance"
 
 
 SECONDS_PER_CLAIM = 300.0
