@@ -222,3 +222,17 @@ def test_table_cells_say_their_basis():
     v = cell_verdict(Cell(("5.2",), "linear", "5.2", per_layer=True, min_depth=3), fam_only,
                      ["5.2"])
     assert v["verdict"] == "global" and v["basis"] == "all-data"
+
+
+def test_every_claim_json_says_its_basis():
+    from symkkt.claims import ClaimReport
+
+    inst = t421.instance("diagonal d=2")
+    by_kind = {c.kind: c for c in t421.claims()}
+    assert ClaimReport(by_kind["global"], "verified", (), {}, 0.0).to_json()["basis"] == \
+        "instance"
+    assert ClaimReport(by_kind["global-all-data"], "verified", (), {}, 0.0).to_json()[
+        "basis"] == "all-data"
+    from symkkt.claims import curve_claim
+    neg = curve_claim("4.1", "x", inst, {p: 1 for p in inst.network.params})
+    assert ClaimReport(neg, "verified", (), {}, 0.0).to_json()["basis"] == "example"
