@@ -151,3 +151,10 @@ def test_check_pattern_shape():
     for bad in ([[1]], [[1, 0, 1]], [[1, 0], [1, 0]], [], [[2, 0]], [[True, 0]], [[-1, 0]]):
         with pytest.raises(InputError):
             RELU.check_pattern_shape(bad, "p")
+
+
+def test_entries_after_a_structural_zero_are_checked_too():
+    with pytest.raises(InputError):
+        net("relu", [[None, "1a"], ["b", "c"]], [["v", "w"]])     # not an identifier
+    with pytest.raises(InputError):
+        net("relu", [["a", "b"], ["c", "d"]], [[None, "a"]])     # shared across layers
