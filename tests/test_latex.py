@@ -266,3 +266,27 @@ def test_no_bundled_document_has_an_overfull_box_over_5pt(tmp_path):
     assert not errors, errors
     wide = {d.name: _overfull_over(c) for d, c in done if _overfull_over(c)}
     assert not wide, wide
+
+
+def test_missing_latex_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    """``--pdf`` without latexmk/pdflatex: exit 2 at once, one line, nothing written (the
+    suite is not run: the search would fail the test if it were called)."""
+    from symkkt.cli import main
+    from symkkt.latex import compile as latex_compile
+    import symkkt.latex.cli as latex_cli
+
+    monkeypatch.setattr(latex_compile.shutil, "which", lambda name: None)
+
+    def boom(*a, **k):
+        raise AssertionError("the work started before the LaTeX check")
+
+    monkeypatch.setattr(latex_cli, "build_documents", boom)
+    monkeypatch.setattr(latex_cli, "_run", boom)
+    for args in (["latex", "3.2", "--pdf", "--out", str(tmp_path / "o")],
+                 ["report", "--pdf", str(tmp_path / "r.pdf")]):
+        with pytest.raises(SystemExit) as info:
+            main(args)
+        err = capsys.readouterr().err
+        assert info.value.code == 2 and len(err.strip().splitlines()) == 1
+        assert "latexmk" in err
+    assert not any(tmp_path.iterdir())

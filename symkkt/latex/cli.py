@@ -5,8 +5,8 @@ Plain typer-annotated functions; :mod:`symkkt.cli` registers them with
 
 Exit codes: 0 documents written (and compiled, with ``--pdf``); 1 some document failed to
 compile (one line per failure on stderr: the first error line of the LaTeX log); 2 bad input,
-or ``--pdf`` without latexmk/pdflatex (one line naming the Debian packages; the ``.tex`` files
-are written first).
+or ``--pdf`` without latexmk/pdflatex (one line naming the Debian packages, checked before any
+work: nothing is written).
 """
 
 from __future__ import annotations
@@ -121,6 +121,8 @@ def latex(
     if not all_ and not ids:
         raise InputError("give one or more result ids (see `symkkt list`) or --all")
     check_writable_dir(out, "--out")
+    if pdf and not latex_available():      # before any work
+        raise LatexMissing(missing_message())
     selected = theorems.ids() if all_ else list(dict.fromkeys(ids or []))
     for rid in selected:
         theorems.load(rid)
@@ -131,8 +133,6 @@ def latex(
                f"(checking took {seconds:.1f} s)")
     if not pdf:
         return
-    if not latex_available():
-        raise LatexMissing(missing_message())
     start = time.perf_counter()
     done, errors = compile_documents(docs, out)
     for doc, comp in done:
@@ -165,6 +165,8 @@ def report(
         raise InputError(f"--pdf={str(pdf_path)!r} must end in .pdf")
     tex_path = tex if tex is not None else pdf_path.with_suffix(".tex")
     check_writable_file(tex_path, "--tex")
+    if not latex_available():              # before any work
+        raise LatexMissing(missing_message())
     selected = list(dict.fromkeys(ids)) if ids else theorems.ids()
     modules, reports, runs, note, seconds = _run(selected, gf)
     doc = report_document(reports, seconds=seconds, gf_runs=runs, gf_note=note,
@@ -173,8 +175,6 @@ def report(
         write_atomic(tex_path.parent / fname, data)
     write_atomic(tex_path, doc.tex)
     typer.echo(f"wrote {tex_path} ({len(reports)} claims, checking took {seconds:.1f} s)")
-    if not latex_available():
-        raise LatexMissing(missing_message().replace("the .tex files were", "the .tex was"))
     try:
         comp = compile_pdf(doc.tex, pdf_path, name="report", files=doc.files)
     except LatexError as exc:

@@ -52,7 +52,7 @@ def missing_message() -> str:
     missing = [t for t in ("latexmk", "pdflatex") if not shutil.which(t)]
     return (f"--pdf needs {' and '.join(missing)}, which {'is' if len(missing) == 1 else 'are'}"
             f" not installed (Debian/Ubuntu: apt-get install {' '.join(DEBIAN_PACKAGES)}); "
-            f"the .tex files were written")
+            f"nothing was written (without --pdf, `symkkt latex` writes the .tex files)")
 
 
 def first_error(log: str) -> str:
