@@ -17,7 +17,7 @@ from symkkt.latex.statement import check_statement_tex, split_math, statement_ma
 
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_MKDOCS = all(importlib.util.find_spec(m) is not None
-                  for m in ("mkdocs", "material", "pymdownx"))
+                  for m in ("mkdocs", "material", "pymdownx", "mkdocstrings"))
 
 
 @pytest.mark.parametrize("rid", theorems.ids())
@@ -81,3 +81,9 @@ def test_mkdocs_renders_math(tmp_path):
         assert 'class="arithmatex"' in html, rid   # math spans for MathJax, not code spans
     html = (site / "theorems" / "3.2" / "index.html").read_text("utf-8")
     assert r"\|\tilde\theta\|^2" in html or r"\Vert\tilde\theta\Vert^2" in html
+    # API pages from the docstrings (mkdocstrings): the public functions and the kernel's
+    api = (site / "api" / "index.html").read_text("utf-8")
+    for name in ("symkkt.verify", "symkkt._api.check", "symkkt.check_certificate",
+                 "symkkt.gradient_flow",
+                 "symkkt.kernel.check_certificate", "symkkt.errors.InputError"):
+        assert f'id="{name}"' in api, name
