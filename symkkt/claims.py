@@ -121,7 +121,8 @@ def run_claim(claim: Claim, timeout: float | None = SECONDS_PER_CLAIM) -> ClaimR
     except MemoryError:
         verdict = Verdict("unknown", ("ran out of memory (MemoryError)",))
     values = dict(verdict.values)
-    values.setdefault("norm2", to_text(claim.instance.norm2))
+    if getattr(claim.instance, "reports_norm2", True):   # not for a model without a θ̃
+        values.setdefault("norm2", to_text(claim.instance.norm2))
     return ClaimReport(claim, verdict.status, tuple(verdict.reasons), values,
                        time.perf_counter() - start, cert)
 

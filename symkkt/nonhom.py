@@ -50,6 +50,9 @@ class PolynomialModel:
     degree: int
     layer: None = None
     network: Any = field(default=None, compare=False)
+    reports_norm2 = False
+    """Reports show no ``‖θ̃‖²``: the statement is about the flow from ``init``, not a KKT
+    point."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "network", _ModelNetwork(self.params, self.degree))

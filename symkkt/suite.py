@@ -236,11 +236,15 @@ def _result_values(reps: list[ClaimReport]) -> str:
         return seen
 
     parts = []
-    for key, name in (("norm2", "‖θ̃‖²"), ("leading_term", "Δ‖θ‖²")):
+    for key, name in (("norm2", "‖θ̃‖²"), ("leading_term", "Δ‖θ‖²"),
+                      ("normalized_margin_at_init", "γ(0)")):
         vals = distinct(key)
         if vals:
             more = f" (+{len(vals) - 2})" if len(vals) > 2 else ""
             parts.append(f"{name} = {', '.join(vals[:2])}{more}")
+    intervals = [r.values["interval"] for r in reps if isinstance(r.values.get("interval"), list)]
+    if intervals:      # margin-decreases: γ strictly decreases on [0, T]
+        parts.append(f"γ↓ on [0, {readable(intervals[0][1]).replace(' ', '')}]")
     return "; ".join(parts)
 
 
