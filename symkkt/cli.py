@@ -65,6 +65,8 @@ def verify(
     timeout: float = typer.Option(SECONDS_PER_CLAIM, "--timeout", metavar="SECONDS",
                                   help="wall-time budget per claim, search and kernel "
                                        "together; running out is 'unknown'"),
+    jobs: int = typer.Option(1, "--jobs", "-j", metavar="J",
+                             help="run the claims in J worker processes (same verdicts)"),
 ) -> None:
     """Verify every claim of the selected results; exit 0 only if all are verified."""
     from .io import check_distinct, check_writable_dir, check_writable_file
@@ -78,6 +80,8 @@ def verify(
     from .check import check_timeout
 
     check_timeout(timeout)
+    if not 1 <= jobs <= 64:
+        raise InputError(f"--jobs={jobs} must be between 1 and 64")
     if dps < 15:
         raise InputError(f"--dps={dps} must be at least 15")
     claims = collect(ids, keyword)
@@ -90,7 +94,7 @@ def verify(
         def done(rep):
             progress.update(task, advance=1, description=rep.claim.claim_id)
 
-        reports = run_suite(claims, done, timeout=timeout)
+        reports = run_suite(claims, done, timeout=timeout, jobs=jobs)
     if gf:
         from .gf.suite import attach_gf
 

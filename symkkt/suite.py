@@ -154,8 +154,12 @@ def progress_bar(console, total: int | None, what: str = "{task.description}"):
 
 
 def run_suite(claims: list[Claim], on_done: Callable[[ClaimReport], None] | None = None,
-              timeout: float | None = SECONDS_PER_CLAIM) -> list[ClaimReport]:
-    """Run every claim, each within ``timeout`` seconds (search and kernel together)."""
+              timeout: float | None = SECONDS_PER_CLAIM, jobs: int = 1) -> list[ClaimReport]:
+    """Run every claim, each within ``timeout`` seconds (search and kernel together).
+
+    ``jobs > 1`` runs bundled claims in that many worker processes (each rebuilds the claim
+    from its result module and runs the same search and kernel: the verdicts are the same as
+    in a serial run); reports come back in the claims' order."""
     if on_done is None and _PROGRESS:
         with progress_bar(_PROGRESS[-1], len(claims)) as bar:
             task = bar.add_task("checking", total=len(claims))
@@ -163,7 +167,9 @@ def run_suite(claims: list[Claim], on_done: Callable[[ClaimReport], None] | None
             def advance(rep: ClaimReport) -> None:
                 bar.update(task, advance=1, description=rep.claim.claim_id)
 
-            return run_suite(claims, advance, timeout)
+            return run_suite(claims, advance, timeout, jobs)
+    if jobs > 1 and len(claims) > 1:
+        return _run_parallel(claims, on_done, timeout, jobs)
     reports = []
     for claim in claims:
         rep = run_claim(claim, timeout)
@@ -171,6 +177,42 @@ def run_suite(claims: list[Claim], on_done: Callable[[ClaimReport], None] | None
         if on_done:
             on_done(rep)
     return reports
+
+
+_WORKER_CLAIMS: dict[str, dict[str, Claim]] = {}
+
+
+def _run_in_worker(theorem: str, claim_id: str, timeout: float | None) -> tuple:
+    """Worker side of :func:`_run_parallel`: rebuild the claim from its module and run it."""
+    import theorems
+
+    if theorem not in _WORKER_CLAIMS:
+        _WORKER_CLAIMS[theorem] = {c.claim_id: c for c in theorems.load(theorem).claims()}
+    rep = run_claim(_WORKER_CLAIMS[theorem][claim_id], timeout)
+    return (rep.status, tuple(rep.reasons), dict(rep.values), rep.seconds, rep.certificate,
+            dict(rep.evidence))
+
+
+def _run_parallel(claims: list[Claim], on_done, timeout, jobs: int) -> list[ClaimReport]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import theorems
+
+    known = set(theorems.ids())
+    if any(c.theorem not in known for c in claims):     # not bundled: cannot be rebuilt
+        return run_suite(claims, on_done, timeout, jobs=1)
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    out: list[ClaimReport | None] = [None] * len(claims)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        futures = [pool.submit(_run_in_worker, c.theorem, c.claim_id, timeout) for c in claims]
+        for i, (claim, fut) in enumerate(zip(claims, futures)):
+            status, reasons, values, seconds, cert, evidence = fut.result()
+            out[i] = ClaimReport(claim, status, reasons, values, seconds, cert, evidence)
+            if on_done:
+                on_done(out[i])
+    return [r for r in out if r is not None]
 
 
 def report_json(reports: list[ClaimReport], seconds: float | None = None) -> dict:

@@ -124,3 +124,20 @@ def test_verify_timeout_is_unknown_not_a_crash(tmp_path, capsys):
     assert statuses <= {"verified", "unknown"} and "unknown" in statuses
     assert any("time limit" in c["reasons"][0] for c in doc["claims"]
                if c["status"] == "unknown")
+
+
+def test_jobs_give_the_same_verdicts_as_a_serial_run(tmp_path, capsys):
+    docs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"r{jobs}.json"
+        with pytest.raises(SystemExit) as info:
+            main(["verify", "4.1", "NH", "--no-gf", "--jobs", jobs, "--json", str(out)])
+        assert info.value.code == 0
+        docs.append(json.loads(out.read_text()))
+    one, two = ([(c["id"], c["status"], c["values"], c["reasons"]) for c in d["claims"]]
+                for d in docs)
+    assert one == two and len(one) >= 5
+    with pytest.raises(SystemExit) as info:
+        main(["verify", "4.1", "--no-gf", "--jobs", "0"])
+    assert info.value.code == 2
+    capsys.readouterr()
