@@ -14,7 +14,12 @@ It reports the direction error ``‖θ/‖θ‖ − θ̃/‖θ̃‖‖`` reached
 right-side evaluations, and for (c) the right-side evaluations per decade of ``‖θ‖``. Prints
 JSON; ``--out FILE`` also writes it. About 3 budgets in total (default 8 s each).
 
-    python benchmarks/gf.py [--budget 8] [--dps 30] [--target-norm 1e13] [--out gf.json]
+A second round stops each contender at the same ‖θ‖ (``--equal-norm``, default 50: inside
+float64's reach) and reports wall and CPU seconds and their ratio to the rescaled flow's: the
+cost at equal reach, next to the machine's load average at the start and the end.
+
+    python benchmarks/gf.py [--budget 8] [--dps 30] [--target-norm 1e13] [--equal-norm 50]
+                            [--out gf.json]
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ def _direction_error(theta, target) -> float:
 # ----------------------------------------------------------------- (a) float64 LSODA
 
 
-def float64_lsoda(budget: float) -> dict:
+def float64_lsoda(budget: float, stop_norm: float | None = None) -> dict:
     from scipy.integrate import LSODA
 
     inst, net, params, target = _setup()
@@ -80,11 +85,15 @@ def float64_lsoda(budget: float) -> dict:
     th0 = np.array([float(thm_3_2.GF_INIT[p]) for p in params])
     solver = LSODA(rhs, 0.0, th0, t_bound=1e300, rtol=1e-10, atol=1e-12)
     start = time.perf_counter()
+    cpu0 = time.process_time()
     steps = 0
     stopped = "budget"
     while time.perf_counter() - start < budget:
         msg = solver.step()
         steps += 1
+        if stop_norm is not None and np.linalg.norm(solver.y) >= stop_norm:
+            stopped = f"norm {stop_norm:g} reached"
+            break
         if solver.status == "finished":
             stopped = "t_bound 1e300 reached"
             break
@@ -99,13 +108,14 @@ def float64_lsoda(budget: float) -> dict:
             "t": float(solver.t), "log_t": math.log(solver.t) if solver.t > 0 else None,
             "min_margin_q": q, "loss_underflowed": bool(underflow[0] or q > 745),
             "steps": steps, "rhs_evals": evals[0],
-            "seconds": round(time.perf_counter() - start, 3), "stopped": stopped}
+            "seconds": round(time.perf_counter() - start, 3),
+            "cpu_seconds": round(time.process_time() - cpu0, 3), "stopped": stopped}
 
 
 # ----------------------------------------------------------------- (b) mpmath real time
 
 
-def mpmath_real_time(budget: float, dps: int) -> dict:
+def mpmath_real_time(budget: float, dps: int, stop_norm: float | None = None) -> dict:
     """dθ/dt = Σ_i e^{−q_i} y_i ∇Φ_i in θ-coordinates, extrapolated linearly implicit Euler
     (harmonic sequence, order 6, componentwise error relative to ‖θ‖), exact Jacobian
     ``Σ_i e^{−q_i}(y_i H_i − g_i g_iᵀ)`` (Hessian by exact unit differences)."""
@@ -149,8 +159,13 @@ def mpmath_real_time(budget: float, dps: int) -> dict:
     k = 6
     rtol = ctx.mpf(10) ** -10
     start = time.perf_counter()
+    cpu0 = time.process_time()
     steps = rejected = 0
+    stopped = "budget"
     while time.perf_counter() - start < budget:
+        if stop_norm is not None and ctx.sqrt(ctx.fsum(v * v for v in th)) >= stop_norm:
+            stopped = f"norm {stop_norm:g} reached"
+            break
         pr = parts(th)
         f0 = rhs(th, pr)
         J = jac(th, pr)
@@ -187,7 +202,8 @@ def mpmath_real_time(budget: float, dps: int) -> dict:
             "norm": float(np.linalg.norm(thf)), "t": float(t),
             "log_t": float(ctx.log(t)) if t > 0 else None, "steps": steps,
             "rejected": rejected, "rhs_evals": evals[0],
-            "seconds": round(time.perf_counter() - start, 3), "stopped": "budget"}
+            "seconds": round(time.perf_counter() - start, 3),
+            "cpu_seconds": round(time.process_time() - cpu0, 3), "stopped": stopped}
 
 
 # ----------------------------------------------------------------- (c) the rescaled flow
@@ -195,11 +211,14 @@ def mpmath_real_time(budget: float, dps: int) -> dict:
 
 def rescaled(budget: float, dps: int, target_norm: float) -> dict:
     inst = thm_3_2.instance()
+    start, cpu0 = time.perf_counter(), time.process_time()
     res = run_gf(inst.network, inst.X, inst.Y, thm_3_2.GF_INIT, inst.point, loss="exp",
                  dps=dps, target_norm=target_norm, max_seconds=budget)
     out = {"method": "symkkt.gf.run_gf: rescaled flow in (θ/‖θ‖, log‖θ‖), "
            f"{dps} digits"}
     out.update(res.to_json(trajectory=False))
+    out["wall_seconds"] = round(time.perf_counter() - start, 3)
+    out["cpu_seconds"] = round(time.process_time() - cpu0, 3)
     out["rhs_evals_per_decade"] = per_decade(res)
     return out
 
@@ -230,8 +249,12 @@ def main(argv=None) -> dict:
     ap.add_argument("--budget", type=float, default=8.0, help="wall seconds per contender")
     ap.add_argument("--dps", type=int, default=30)
     ap.add_argument("--target-norm", type=float, default=1e13)
+    ap.add_argument("--equal-norm", type=float, default=50.0,
+                    help="second round: each contender stops at this ‖θ‖ (cost at equal reach)")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
+    load = (lambda: list(os.getloadavg())) if hasattr(os, "getloadavg") else (lambda: None)
+    load_start = load()
     doc = {
         "benchmark": "gf", "theorem": "3.2", "loss": "exp",
         "budget_seconds": args.budget,
@@ -241,7 +264,21 @@ def main(argv=None) -> dict:
         "float64_real_time": float64_lsoda(args.budget),
         "mpmath_real_time": mpmath_real_time(args.budget, args.dps),
         "rescaled": rescaled(args.budget, args.dps, args.target_norm),
+        # The same three, each stopped at ‖θ‖ = equal_norm (well inside float64's reach): the
+        # cost to get equally far. CPU seconds are less sensitive to the machine's load.
+        "equal_norm": {
+            "norm": args.equal_norm,
+            "float64_real_time": float64_lsoda(args.budget * 4, args.equal_norm),
+            "mpmath_real_time": mpmath_real_time(args.budget * 4, args.dps, args.equal_norm),
+            "rescaled": rescaled(args.budget * 4, args.dps, args.equal_norm),
+        },
     }
+    doc["machine"]["load_average"] = {"start": load_start, "end": load()}
+    eq = doc["equal_norm"]
+    cpu = {k: eq[k].get("cpu_seconds") for k in ("float64_real_time", "mpmath_real_time",
+                                                   "rescaled")}
+    if all(cpu.values()):
+        eq["cpu_ratio_vs_rescaled"] = {k: round(v / cpu["rescaled"], 2) for k, v in cpu.items()}
     text = json.dumps(doc, indent=2)
     print(text)
     if args.out is not None:
