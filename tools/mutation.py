@@ -19,9 +19,11 @@ run is niced and uses one child process (``--max-children``, default 1) so it sh
 machine politely.
 
 The summary counts, per file: mutants, killed, timeout (a mutant that makes the tests hang or
-run 15x longer counts as detected), equivalent (listed with a one-line reason in
-``tools/mutation_equivalent.toml``), survived (every other undetected mutant, including those no
-selected test reaches) and the score ``(killed + timeout) / (mutants - equivalent)``.
+run 5x longer counts as detected), equivalent and tuning (listed with a one-line reason in
+``tools/mutation_equivalent.toml``: no observable change, or only a search constant such as a
+budget or a precision changes and every answer stays sound), survived (every other undetected
+mutant, including those no selected test reaches) and the score
+``(killed + timeout) / (mutants - equivalent - tuning)``.
 A mutant listed as equivalent that is killed is reported as a stale entry.
 """
 
@@ -86,11 +88,13 @@ def run_mutmut(modules: list[str], max_children: int, fresh: bool) -> int:
     return subprocess.call(cmd, cwd=ROOT)
 
 
-def load_equivalent() -> dict[str, str]:
+def load_equivalent() -> dict[str, tuple[str, str]]:
+    """mutant name -> (category, reason); category "equivalent" or "tuning"."""
     if not EQUIVALENT.is_file():
         return {}
     data = tomllib.loads(EQUIVALENT.read_text("utf-8"))
-    return {name: str(reason) for name, reason in data.get("equivalent", {}).items()}
+    return {name: (cat, str(reason)) for cat in ("equivalent", "tuning")
+            for name, reason in data.get(cat, {}).items()}
 
 
 def summarize(modules: list[str]) -> dict:
@@ -103,7 +107,7 @@ def summarize(modules: list[str]) -> dict:
             continue
         codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
         row = {"mutants": len(codes), "killed": 0, "timeout": 0, "equivalent": 0,
-               "survived": 0, "not_checked": 0}
+               "tuning": 0, "survived": 0, "not_checked": 0}
         survivors, stale = [], []
         for name, code in sorted(codes.items()):
             status = DETECTED.get(code)
@@ -114,11 +118,11 @@ def summarize(modules: list[str]) -> dict:
                 if name in equivalent:
                     stale.append(name)
             elif name in equivalent:
-                row["equivalent"] += 1
+                row[equivalent[name][0]] += 1
             else:
                 row["survived"] += 1
                 survivors.append(name)
-        denom = row["mutants"] - row["equivalent"] - row["not_checked"]
+        denom = row["mutants"] - row["equivalent"] - row["tuning"] - row["not_checked"]
         row["score"] = round(100 * (row["killed"] + row["timeout"]) / denom, 1) if denom else None
         row["surviving_mutants"] = survivors
         row["stale_equivalent_entries"] = stale
@@ -127,16 +131,16 @@ def summarize(modules: list[str]) -> dict:
 
 
 def markdown(summary: dict) -> str:
-    lines = ["| kernel file | mutants | killed | timeout | equivalent | survived | score |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| kernel file | mutants | killed | timeout | equivalent | tuning | survived | score |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for m, r in summary.items():
         if "error" in r:
-            lines.append(f"| `{m}.py` | {r['error']} | | | | | |")
+            lines.append(f"| `{m}.py` | {r['error']} | | | | | | |")
             continue
         score = "n/a" if r["score"] is None else f"{r['score']}%"
         extra = f" ({r['not_checked']} not checked)" if r["not_checked"] else ""
         lines.append(f"| `{m}.py` | {r['mutants']} | {r['killed']} | {r['timeout']} | "
-                     f"{r['equivalent']} | {r['survived']}{extra} | {score} |")
+                     f"{r['equivalent']} | {r['tuning']} | {r['survived']}{extra} | {score} |")
     return "\n".join(lines)
 
 
