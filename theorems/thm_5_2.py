@@ -70,7 +70,7 @@ def instances():
 # certificate never uses data or a point).
 SHARED_SPARSE = NetSpec("linear", ((("a", "b", None), (None, "a", "b"), ("c", None, "c")),
                                    (("d", "e", None), (None, "d", "e")), (("f", "g"),)))
-SHAPES = {"fully-connected 2-3-2-1": fully_connected([2, 3, 2], "linear"),
+SHAPES = {"fully-connected 2-2-2-1": fully_connected([2, 2, 2], "linear"),
           "sparse, shared, 3-3-2-1": SHARED_SPARSE}
 
 

@@ -53,6 +53,10 @@ KIND_TITLES = {
     "global-optimum-value": "the global optimum value",
     "not-local-all-depths": "KKT point and not a local optimum, for every depth m",
     "diagonal-family": "KKT point and not a local optimum, for every depth m",
+    "global-all-data": "every KKT point is a global optimum, for every dataset",
+    "per-layer-global-all-data": "every layer a global optimum of Problem 4, for every dataset",
+    "linear-per-layer-family": "every layer a global optimum of Problem 4, for every dataset",
+    "depth2-linear-family": "every KKT point is a global optimum, for every dataset",
 }
 
 _HEADINGS = ("section", "subsection", "subsubsection", "paragraph")
@@ -617,6 +621,11 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
         if kind == "diagonal-family":  # no network field: read by its own kernel reader
             from .family import family_tex
             return family_tex(self, cert)
+        if kind in ("linear-per-layer-family", "depth2-linear-family"):  # no data, no point
+            return (escape_text("A family certificate for every dataset: no data and no point; "
+                                "the kernel checks the lemma's hypotheses symbolically "
+                                "(symkkt/kernel/linfamily.py). Its fields:") + "\n\n"
+                    + self.generic_fields(cert.data))
         if kind == "robust":  # expressions in the box parameters: parsed with their names
             from .robust import robust_tex
             return robust_tex(self, cert)
