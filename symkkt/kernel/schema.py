@@ -1169,8 +1169,9 @@ def render_markdown() -> str:
     lines += [f"- `{name}`: {doc}" for name, doc in DIMS_DOC]
     lines += ["", "### Instance fields", "",
               "Kinds about a network, its data and a point (every kind below except "
-              "`cone-probability` and `diagonal-family`) have these fields; `problem` is "
-              "listed with each kind (the problems it allows).", ""]
+              + ", ".join(f"`{k}`" for k, ks in KINDS.items() if not ks.instance)
+              + ") have these fields; `problem` is listed with each kind (the problems it "
+              "allows).", ""]
     shared = [Row("network", "object", "yes", "the network"),
               *_network(("linear", "relu")).rows("network"),
               Row("data", "object", "yes", "the samples"), *DATA.rows("data"),
