@@ -134,3 +134,19 @@ def test_to_text_refuses():
         with pytest.raises(InvalidArgument):
             to_text(bad)
     assert to_text(3) == "3"
+
+
+def test_bracket_depth_counts_brackets_not_operators():
+    # 60 nested brackets around a flat chain: the AST is shallow, the brackets are not
+    text = "(" * 30 + "1+" * 25 + "(" * 30 + "1" + ")" * 60
+    with pytest.raises(InputError):
+        parse_exact(text)
+    # exactly MAX_DEPTH nested brackets, and more than MAX_DEPTH brackets in all: accepted
+    text = "(" * MAX_DEPTH + "1" + ")" * MAX_DEPTH + " + (2)"
+    assert parse_exact(text) == 3
+
+
+def test_numeric_sums_near_one_are_kept():
+    # evalf(2) of these is 1.0: a value near 1 is fine, only values near 0 are refused
+    assert parse_exact("sqrt(2) - 2/5") == sqrt(2) - Rational(2, 5)
+    assert parse_exact("1 + sqrt(2)/1000") == 1 + sqrt(2) / 1000
