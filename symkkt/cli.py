@@ -153,6 +153,7 @@ def _register_commands() -> None:
     app.command("table")(table)
     app.command("remark")(remark)
     app.command("probability")(probability)
+    app.command("explore")(__import__("symkkt.explore", fromlist=["explore"]).explore)
 
 
 def table(fmt: str = typer.Option("md", "--format", metavar="md|latex|json",

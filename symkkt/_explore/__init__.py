@@ -1,0 +1,1 @@
+"""Internals of ``symkkt explore`` (issue 15): conjecture files, exact limits, instances."""
