@@ -150,3 +150,19 @@ def test_numeric_sums_near_one_are_kept():
     # evalf(2) of these is 1.0: a value near 1 is fine, only values near 0 are refused
     assert parse_exact("sqrt(2) - 2/5") == sqrt(2) - Rational(2, 5)
     assert parse_exact("1 + sqrt(2)/1000") == 1 + sqrt(2) / 1000
+
+
+def test_to_text_keeps_a_fractional_coefficient_over_a_denominator():
+    for value in (Rational(2, 3) / (x + 1), Rational(-5, 7) / (x ** 2 + 1), Rational(1, 3) / x):
+        text = to_text(value)
+        assert parse_exact(text, {"x": x}) == value, text
+
+
+def test_hard_bits_divides_out_every_small_prime_power():
+    from symkkt.kernel.grammar import _hard_bits
+    big = 2 ** 61 - 1                                  # a prime above 1000
+    assert _hard_bits(big) == 61
+    assert _hard_bits(8 * big) == 61                    # 2**3 divided out completely
+    assert _hard_bits(3 ** 5 * 997 ** 2 * big) == 61
+    assert _hard_bits(-8 * big) == 61
+    assert _hard_bits(2 ** 40) == 0 and _hard_bits(1) == 0 and _hard_bits(0) == 0
