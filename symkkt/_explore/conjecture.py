@@ -68,7 +68,7 @@ class Conjecture:
     layer: int | None
     conclusion: str
     max_coordinate: int = 3
-    inits: int = 3
+    inits: int = 2
     patch: int = 2
     patches: int = 2
     network: NetSpec | None = field(default=None, repr=False)
@@ -275,7 +275,7 @@ class _Reader(_Builder):
                                 f"problem = 4 needs a per-layer conclusion, not "
                                 f"{conclusion!r}")
         maxc = self.bounded(c, "max_coordinate", path, 1, L["max_coordinate"], default=3)
-        inits = self.bounded(c, "inits", path, 1, L["inits"], default=3)
+        inits = self.bounded(c, "inits", path, 1, L["inits"], default=2)
         kw: dict[str, Any] = {}
         if arch == "conv":
             kw = {"patch": patch, "patches": patches}

@@ -136,10 +136,37 @@ def negation_claim(conj: Conjecture) -> dict:
     return claim
 
 
+def structured_inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]:
+    """Two deterministic initializations tried before the drawn ones: all ones (balanced and
+    symmetric), and for depth-2 networks one neuron along ``Σ y_i x_i`` with output weight 1
+    and every other neuron idle (all its weights 0; gradient flow keeps it so)."""
+    out = [{p: sympy.Integer(1) for p in net.params}]
+    if net.depth == 2:
+        s = [sum(y * x[k] for x, y in zip(case.X, case.Y)) for k in range(net.input_dim)]
+        if any(s):
+            init = {p: sympy.Integer(0) for p in net.params}
+            row = net.layers[0][0]
+            for k, name in enumerate(row):
+                if name is not None:
+                    init[name] = sympy.Integer(s[k])
+            out_name = net.layers[1][0][0]
+            if out_name is not None and any(init[n] != 0 for n in row if n is not None):
+                init[out_name] = sympy.Integer(1)
+                out.append(init)
+    return out
+
+
 def _inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]:
-    """The case's initializations as exact points (θ(0) = 0 is left out: no direction)."""
-    out = [{p: sympy.Integer(v) for p, v in zip(net.params, init)} for init in case.inits]
-    return [i for i in out if any(v != 0 for v in i.values())]
+    """The structured initializations, then the case's (θ(0) = 0 is left out)."""
+    out = structured_inits(net, case)
+    out += [{p: sympy.Integer(v) for p, v in zip(net.params, init)} for init in case.inits]
+    seen, uniq = set(), []
+    for i in out:
+        key = tuple(i[p] for p in net.params)
+        if any(v != 0 for v in key) and key not in seen:
+            seen.add(key)
+            uniq.append(i)
+    return uniq
 
 
 def _stalled(sample) -> bool:
@@ -163,6 +190,7 @@ def evaluate(conj: Conjecture, case: Case, *, seconds: float = 30.0) -> Instance
     """Run gradient flow from the case's inits, certify the limits and decide the conclusion."""
     from .. import autosearch as A
     from ..gf.flow import run_gf
+    from ..kernel.budget import OutOfTime, budget
     from ..kernel.certificate import check_certificate
     from ..problems import Instance
     from .limit import direction_error, exact_limit
@@ -177,8 +205,12 @@ def evaluate(conj: Conjecture, case: Case, *, seconds: float = 30.0) -> Instance
     by_key: dict[tuple, PointResult] = {}
     for init in _inits(net, case):
         try:
-            r = run_gf(net, case.X, case.Y, init, dps=GF_DPS, target_norm=GF_TARGET_NORM,
-                       max_seconds=GF_SECONDS, max_steps=600, callback=_stalled)
+            with budget(GF_SECONDS + 2.0):   # a single step can hang at huge precision
+                r = run_gf(net, case.X, case.Y, init, dps=GF_DPS, target_norm=GF_TARGET_NORM,
+                           max_seconds=GF_SECONDS, max_steps=600, callback=_stalled)
+        except OutOfTime:
+            notes.append(f"gradient flow from an init ran out of {GF_SECONDS + 2:g} s")
+            continue
         except Exception as exc:  # the flow is search: a failure is a note
             notes.append(f"gradient flow failed: {type(exc).__name__}: {str(exc)[:120]}")
             continue
