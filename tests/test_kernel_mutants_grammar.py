@@ -166,3 +166,12 @@ def test_hard_bits_divides_out_every_small_prime_power():
     assert _hard_bits(3 ** 5 * 997 ** 2 * big) == 61
     assert _hard_bits(-8 * big) == 61
     assert _hard_bits(2 ** 40) == 0 and _hard_bits(1) == 0 and _hard_bits(0) == 0
+
+
+@pytest.mark.parametrize("value", [
+    Integer(10) ** MAX_DIGITS, -Integer(10) ** MAX_DIGITS, Rational(10 ** MAX_DIGITS, 3),
+    Rational(1, 10 ** MAX_DIGITS), Rational(-7, 10 ** MAX_DIGITS),
+])
+def test_to_text_at_the_literal_limit(value):
+    # exactly 10**MAX_DIGITS has MAX_DIGITS + 1 digits: it must be written in Horner form
+    assert parse_exact(to_text(value)) == value
