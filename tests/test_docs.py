@@ -81,9 +81,25 @@ def test_mkdocs_renders_math(tmp_path):
         assert 'class="arithmatex"' in html, rid   # math spans for MathJax, not code spans
     html = (site / "theorems" / "3.2" / "index.html").read_text("utf-8")
     assert r"\|\tilde\theta\|^2" in html or r"\Vert\tilde\theta\Vert^2" in html
+    # a page per command
+    from symkkt.cli import app
+    import typer
+
+    for name in typer.main.get_command(app).commands:
+        assert (site / "commands" / name / "index.html").is_file(), name
     # API pages from the docstrings (mkdocstrings): the public functions and the kernel's
     api = (site / "api" / "index.html").read_text("utf-8")
     for name in ("symkkt.verify", "symkkt._api.check", "symkkt.check_certificate",
                  "symkkt.gradient_flow",
                  "symkkt.kernel.check_certificate", "symkkt.errors.InputError"):
         assert f'id="{name}"' in api, name
+
+
+def test_command_pages_are_up_to_date():
+    """docs/commands/ is generated from the CLI's definitions: rerun the generator after
+    changing a command (python docs/gen_command_pages.py)."""
+    proc = subprocess.run([sys.executable, str(ROOT / "docs" / "gen_command_pages.py"),
+                           "--check"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    page = (ROOT / "docs" / "commands" / "verify.md").read_text(encoding="utf-8")
+    assert "`--timeout`" in page and "`--jobs`, `-j`" in page
