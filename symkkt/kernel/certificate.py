@@ -107,15 +107,9 @@ class Reader:
     def fail(self, path: str, msg: str) -> InputError:
         return InputError(f"{path}: {msg}", source=self.source)
 
-    def get(self, obj: dict, key: str, path: str = "", typ: type | tuple = object,
-            required: bool = True):
-        """``obj[key]``, or None when the (optional) field is absent. ``path``, ``typ`` and
-        ``required`` document what the caller reads; the schema has enforced them."""
-        return obj.get(key)
-
-    def number(self, v: int | str, path: str, names: Mapping[str, sympy.Symbol] | None = None):
-        """The exact value of the number field at ``path``. The schema parsed the same text
-        with the same ``names``, so the grammar accepts it here."""
+    def number(self, v: int | str, names: Mapping[str, sympy.Symbol] | None = None):
+        """The exact value of a number field. The schema parsed the same text with the same
+        ``names`` (and reported any error at the field's path), so the grammar accepts it."""
         if names:
             return parse_exact(str(v), names, source=self.source)
         return parse_number(v, source=self.source)
@@ -127,8 +121,8 @@ class Reader:
         k = curve.get("substitution_power", 1)
         cnames = dict(names)
         cnames["epsilon"] = EPSILON
-        path_pt = self.point(curve["point"], net, "$.curve.point", cnames)
-        eps0 = self.number(cert["eps0"], "$.eps0")
+        path_pt = self.point(curve["point"], net, cnames)
+        eps0 = self.number(cert["eps0"])
         if not (eps0.is_Rational and eps0 > 0):
             raise self.fail("$.eps0", f"eps0={eps0} must be a positive rational")
         patterns = None
@@ -141,14 +135,13 @@ class Reader:
             tuple(tuple(None if e in ("0", 0) else e for e in row) for row in layer)
             for layer in obj["layers"]))
 
-    def data(self, obj: dict, net: NetSpec, names: Mapping[str, sympy.Symbol] | None = None):
+    def data(self, obj: dict, names: Mapping[str, sympy.Symbol] | None = None):
         """``(X, Y)``; with ``names`` the inputs may be expressions in those symbols."""
-        X = [[self.number(v, f"$.data.x[{i}][{j}]", names) for j, v in enumerate(x)]
-             for i, x in enumerate(obj["x"])]
+        X = [[self.number(v, names) for v in x] for x in obj["x"]]
         return X, list(obj["y"])
 
-    def point(self, obj: dict, net: NetSpec, path: str, names=None) -> dict[str, sympy.Expr]:
-        return {p: self.number(obj[p], f"{path}.{p}", names) for p in net.params}
+    def point(self, obj: dict, net: NetSpec, names=None) -> dict[str, sympy.Expr]:
+        return {p: self.number(obj[p], names) for p in net.params}
 
 
 def _pattern(raw: list[list[int]]) -> Pattern:
@@ -223,12 +216,12 @@ def witness_reason(net: NetSpec, theta, x, pattern: Pattern, d, free) -> str | N
 
 
 def _check_kkt(rd: Reader, cert: dict) -> Verdict:
-    net = rd.network(rd.get(cert, "network", "$", dict))
-    X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
-    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
+    net = rd.network(cert["network"])
+    X, Y = rd.data(cert["data"])
+    theta = rd.point(cert["point"], net)
     layer = problem_layer(rd, cert, net)
     free = net.params if layer is None else net.layer_params(layer)
-    lam = [rd.number(v, f"$.multipliers[{i}]") for i, v in enumerate(cert["multipliers"])]
+    lam = [rd.number(v) for v in cert["multipliers"]]
     subs = cert.get("subgradients")  # one list per sample, exactly for ReLU (schema)
     values = {"norm2": txt(norm2(theta, net.params)),
               "multipliers": [txt(v) for v in lam]}
@@ -257,10 +250,9 @@ def _check_kkt(rd: Reader, cert: dict) -> Verdict:
             total = sympy.Integer(0)
             g = {p: sympy.Integer(0) for p in net.params}
             for q, piece in enumerate(pieces):
-                pp = f"{path}[{q}]"
-                w = rd.number(piece["weight"], f"{pp}.weight")
+                w = rd.number(piece["weight"])
                 pat = _pattern(piece["pattern"])
-                wit = {k: rd.number(v, f"{pp}.witness.{k}")
+                wit = {k: rd.number(v)
                        for k, v in piece.get("witness", {}).items()}
                 if decide(w) < 0:
                     raise Invalid(f"convex weight {q + 1} of sample {i + 1} is negative")
@@ -287,9 +279,9 @@ def _check_kkt(rd: Reader, cert: dict) -> Verdict:
 
 
 def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
-    net = rd.network(rd.get(cert, "network", "$", dict))
-    X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
-    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
+    net = rd.network(cert["network"])
+    X, Y = rd.data(cert["data"])
+    theta = rd.point(cert["point"], net)
     layer = problem_layer(rd, cert, net)
     free = net.params if layer is None else net.layer_params(layer)
     k, path_pt, eps0, patterns = rd.curve(cert, net, len(X), {})
@@ -368,9 +360,9 @@ def decide_sym(expr: sympy.Expr) -> int:
 
 def _check_nonzero(rd: Reader, cert: dict, what: str) -> Verdict:
     """Every hidden pre-activation (``inputs``) or incoming weight row (``weights``) is non-zero."""
-    net = rd.network(rd.get(cert, "network", "$", dict))
-    X, _ = rd.data(rd.get(cert, "data", "$", dict), net)
-    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
+    net = rd.network(cert["network"])
+    X, _ = rd.data(cert["data"])
+    theta = rd.point(cert["point"], net)
     values = {"norm2": txt(norm2(theta, net.params))}
     try:
         if what == "inputs":
@@ -399,10 +391,10 @@ def _check_nonzero(rd: Reader, cert: dict, what: str) -> Verdict:
 
 def _check_better_point(rd: Reader, cert: dict) -> Verdict:
     """``better_point`` is feasible and has strictly smaller norm than ``point``: not global."""
-    net = rd.network(rd.get(cert, "network", "$", dict))
-    X, Y = rd.data(rd.get(cert, "data", "$", dict), net)
-    theta = rd.point(rd.get(cert, "point", "$", dict), net, "$.point")
-    better = rd.point(rd.get(cert, "better_point", "$", dict), net, "$.better_point")
+    net = rd.network(cert["network"])
+    X, Y = rd.data(cert["data"])
+    theta = rd.point(cert["point"], net)
+    better = rd.point(cert["better_point"], net)
     layer = problem_layer(rd, cert, net)
     free = net.params if layer is None else net.layer_params(layer)
     values = {"norm2": txt(norm2(theta, net.params)),

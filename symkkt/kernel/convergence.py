@@ -476,11 +476,11 @@ def _consistent(net: NetSpec, pt, x, pattern) -> bool:
 @register_checker("convergence")
 def _check_convergence(rd: Reader, cert: dict) -> Verdict:
     net = rd.network(cert["network"])   # Problem 2 only (schema)
-    X, Y = rd.data(cert["data"], net)
+    X, Y = rd.data(cert["data"])
     if len(X) > MAX_SAMPLES:
         raise rd.fail("$.data", f"{len(X)} samples; this kind handles at most {MAX_SAMPLES}")
-    point = rd.point(cert["point"], net, "$.point")
-    init = rd.point(cert["init"], net, "$.init")
+    point = rd.point(cert["point"], net)
+    init = rd.point(cert["init"], net)
     losses = _read_losses(rd, cert)
     fixed, equal, positive = _read_invariant(rd, cert, net)
     values = {"norm2": txt(norm2(point, net.params)), "losses": losses,

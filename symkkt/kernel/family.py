@@ -118,8 +118,8 @@ class FamilySpec:
     eps0: sympy.Rational | None
 
 
-def _numbers(rd: Reader, raw: list, path: str, names=None) -> tuple[sympy.Expr, ...]:
-    return tuple(rd.number(v, f"{path}[{i}]", names) for i, v in enumerate(raw))
+def _numbers(rd: Reader, raw: list, names=None) -> tuple[sympy.Expr, ...]:
+    return tuple(rd.number(v, names) for v in raw)
 
 
 def read_family(rd: Reader, cert: dict) -> FamilySpec:
@@ -132,16 +132,16 @@ def read_family(rd: Reader, cert: dict) -> FamilySpec:
     curve, k, eps0 = None, 1, None
     if raw_curve is not None:
         k = raw_curve.get("substitution_power", 1)
-        curve = _numbers(rd, raw_curve["products"], "$.curve.products", {"epsilon": EPSILON})
-        eps0 = rd.number(cert["eps0"], "$.eps0")
+        curve = _numbers(rd, raw_curve["products"], {"epsilon": EPSILON})
+        eps0 = rd.number(cert["eps0"])
         if not (eps0.is_Rational and eps0 > 0):
             raise rd.fail("$.eps0", f"eps0={eps0} must be a positive rational")
     elif cert["multiplier_rule"] == "none":
         raise rd.fail("$", "the certificate claims nothing: give a curve or "
                            "multiplier_rule 'balanced'")
     return FamilySpec(cert["activation"], n, cert["depth_min"],
-                      _numbers(rd, cert["data"]["x"][0], "$.data.x[0]"), cert["data"]["y"][0],
-                      _numbers(rd, cert["point"], "$.point"), cert["multiplier_rule"], curve, k,
+                      _numbers(rd, cert["data"]["x"][0]), cert["data"]["y"][0],
+                      _numbers(rd, cert["point"]), cert["multiplier_rule"], curve, k,
                       eps0)
 
 

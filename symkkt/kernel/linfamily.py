@@ -188,7 +188,7 @@ def layer_facts(layers, claimed) -> tuple[list[str], dict[str, Any]]:
 
 
 def _rule_defect(rd: Reader, cert: dict) -> str | None:
-    rule = rd.number(cert["multiplier_rule"], "$.multiplier_rule", {"lam": LAM})
+    rule = rd.number(cert["multiplier_rule"], {"lam": LAM})
     diff = sympy.expand(rule - LAM)
     if diff == 0:
         return None

@@ -125,23 +125,22 @@ def _prove_negative(expr: sympy.Expr, box: dict, what: str) -> int:
 
 @register_checker("margin-decreases")
 def _check_margin(rd: Reader, cert: dict) -> Verdict:
-    model = rd.get(cert, "model", "$", dict)
-    pnames = rd.get(model, "parameters", "$.model", list)
-    inames = rd.get(model, "inputs", "$.model", list)
+    model = cert["model"]
+    pnames = model["parameters"]
+    inames = model["inputs"]
     params = [sympy.Symbol(p, real=True) for p in pnames]
     inputs = [sympy.Symbol(x, real=True) for x in inames]
     names = {**dict(zip(pnames, params)), **dict(zip(inames, inputs))}
-    phi = rd.number(rd.get(model, "output", "$.model"), "$.model.output", names)
-    data = rd.get(cert, "data", "$", dict)
-    X = [[rd.number(v, f"$.data.x[{i}][{j}]") for j, v in enumerate(row)]
-         for i, row in enumerate(rd.get(data, "x", "$.data", list))]
-    Y = [int(y) for y in rd.get(data, "y", "$.data", list)]
-    init_raw = rd.get(cert, "init", "$", dict)
-    init = {params[pnames.index(p)]: rd.number(v, f"$.init.{p}") for p, v in init_raw.items()}
-    degree = rd.get(cert, "degree", "$", int)
-    losses = list(dict.fromkeys(rd.get(cert, "losses", "$", list, required=False)
+    phi = rd.number(model["output"], names)
+    data = cert["data"]
+    X = [[rd.number(v) for v in row] for row in data["x"]]
+    Y = [int(y) for y in data["y"]]
+    init_raw = cert["init"]
+    init = {params[pnames.index(p)]: rd.number(v) for p, v in init_raw.items()}
+    degree = cert["degree"]
+    losses = list(dict.fromkeys(cert.get("losses")
                                 or list(LOSSES)))
-    radius = rd.number(rd.get(cert, "radius", "$"), "$.radius")
+    radius = rd.number(cert["radius"])
     if not (radius.is_Rational and radius > 0):
         raise rd.fail("$.radius", f"radius={radius} must be a positive rational")
     try:

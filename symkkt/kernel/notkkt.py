@@ -38,14 +38,14 @@ MAX_ZERO_INPUTS = 12
 @register_checker("not-kkt")
 def _check_not_kkt(rd: Reader, cert: dict) -> Verdict:
     net = rd.network(cert["network"])
-    X, Y = rd.data(cert["data"], net)
-    theta = rd.point(cert["point"], net, "$.point")
+    X, Y = rd.data(cert["data"])
+    theta = rd.point(cert["point"], net)
     layer = problem_layer(rd, cert, net)
     free = net.params if layer is None else net.layer_params(layer)
     raw = cert.get("farkas")   # its keys are free parameters of the problem (schema)
     z = None
     if raw is not None:
-        z = {p: rd.number(raw[p], f"$.farkas.{p}") if p in raw else sympy.Integer(0)
+        z = {p: rd.number(raw[p]) if p in raw else sympy.Integer(0)
              for p in free}
     values = {"norm2": txt(norm2(theta, net.params))}
     if layer is not None:

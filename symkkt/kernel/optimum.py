@@ -147,9 +147,9 @@ def _combo(coeffs: Sequence[sympy.Expr], vecs: Sequence[Sequence[sympy.Expr]], d
             for k in range(dim)]
 
 
-def _numbers(rd: Reader, raw: list, path: str) -> list[sympy.Expr]:
+def _numbers(rd: Reader, raw: list) -> list[sympy.Expr]:
     """Exact values of a list of numbers (the schema checked its length: one per sample)."""
-    return [rd.number(v, f"{path}[{i}]") for i, v in enumerate(raw)]
+    return [rd.number(v) for v in raw]
 
 
 def _nonneg(vals: Sequence[sympy.Expr], what: str) -> None:
@@ -182,7 +182,7 @@ def _pattern(net: NetSpec, theta, x):
 
 
 def _bound_predictor(rd: Reader, b: dict, net: NetSpec, X, Y) -> tuple[sympy.Expr, dict]:
-    alpha = _numbers(rd, b["alpha"], "$.bound.alpha")
+    alpha = _numbers(rd, b["alpha"])
     _require(net.activation == "linear", "the predictor bound needs a linear network")
     _require(not net.has_sharing, "the predictor bound needs a network without shared weights")
     _nonneg(alpha, "alpha")
@@ -207,7 +207,7 @@ def _neuron_sum(net: NetSpec, alpha, X, Y, masks=None) -> sympy.Expr:
 
 
 def _bound_neuron_sum(rd: Reader, b: dict, net: NetSpec, X, Y):
-    alpha = _numbers(rd, b["alpha"], "$.bound.alpha")
+    alpha = _numbers(rd, b["alpha"])
     _require(net.depth == 2 and net.activation == "linear",
              "the neuron-sum bound needs a depth-2 linear network (use patterns for ReLU)")
     _require(not net.has_sharing, "the neuron-sum bound needs a network without shared weights")
@@ -220,7 +220,7 @@ def _options_of(rd: Reader, raw: list, path: str):
     out = []
     for q, o in enumerate(raw):
         p = f"{path}[{q}]"
-        out.append(((tuple(o["active"]), o["sign"]), _numbers(rd, o["mu"], f"{p}.mu"), p))
+        out.append(((tuple(o["active"]), o["sign"]), _numbers(rd, o["mu"]), p))
     return out
 
 
@@ -248,7 +248,7 @@ def _bound_patterns(rd: Reader, b: dict, net: NetSpec, X, Y):
         for q, e in enumerate(unreal_raw[g]):
             p = f"$.bound.unrealizable[{g}][{q}]"
             act = e["active"]
-            nu = _numbers(rd, e["nu"], f"{p}.nu")
+            nu = _numbers(rd, e["nu"])
             _nonneg(nu, f"unrealizability proof {q + 1} of group {g + 1}: nu")
             off = sum((nu[i] for i in range(n) if not act[i]), ZERO)
             if decide(off) <= 0:
@@ -267,7 +267,7 @@ def _bound_patterns(rd: Reader, b: dict, net: NetSpec, X, Y):
     n_infeasible = 0
     for c, case in enumerate(cases_raw):
         p = f"$.bound.cases[{c}]"
-        alpha = _numbers(rd, case["alpha"], f"{p}.alpha")
+        alpha = _numbers(rd, case["alpha"])
         infeasible = case.get("infeasible", False)
         opts_raw = case["options"]
         if len(opts_raw) != G:
@@ -368,7 +368,7 @@ def _uncovered(universes, ks, allowed) -> list | None:
 
 
 def _bound_fixed_pattern(rd: Reader, b: dict, net: NetSpec, theta, X, Y):
-    alpha = _numbers(rd, b["alpha"], "$.bound.alpha")
+    alpha = _numbers(rd, b["alpha"])
     _require(net.depth == 2, "the fixed-pattern bound needs a depth-2 network")
     _require(not net.has_sharing, "the fixed-pattern bound needs a network without shared "
                                   "weights")
@@ -438,7 +438,7 @@ def _positive_definite(S: list[list[sympy.Expr]]) -> tuple[bool, str]:
 
 
 def _bound_sosc(rd: Reader, b: dict, net: NetSpec, theta, X, Y):
-    lam = _numbers(rd, b["multipliers"], "$.bound.multipliers")
+    lam = _numbers(rd, b["multipliers"])
     if net.activation == "relu":
         why = _zero_inputs(net, theta, X)
         if why:
@@ -489,7 +489,7 @@ def _bound_sosc(rd: Reader, b: dict, net: NetSpec, theta, X, Y):
 
 
 def _bound_layer_qp(rd: Reader, b: dict, net: NetSpec, theta, X, Y, layer: int, local: bool):
-    alpha = _numbers(rd, b["alpha"], "$.bound.alpha")
+    alpha = _numbers(rd, b["alpha"])
     if net.activation == "relu" and layer < net.depth:
         _require(local, f"for a ReLU network Phi is linear in layer {layer} only locally "
                         f"(use per-layer-local), globally only in the last layer")
@@ -526,8 +526,8 @@ def _common(rd: Reader, cert: dict):
     ``global``, ``global-optimum-value``, ``optimum-bracket`` and ``local``, Problem 4 for
     ``per-layer-*``) and only the kind's bound types."""
     net = rd.network(cert["network"])
-    X, Y = rd.data(cert["data"], net)
-    theta = rd.point(cert["point"], net, "$.point")
+    X, Y = rd.data(cert["data"])
+    theta = rd.point(cert["point"], net)
     return net, X, Y, theta
 
 
@@ -548,7 +548,7 @@ def _check_global(rd: Reader, cert: dict) -> Verdict:
     net, X, Y, theta = _common(rd, cert)
     better_raw = cert.get("better_point")
     b = cert.get("bound")   # present unless better_point is (schema)
-    better = rd.point(better_raw, net, "$.better_point") if better_raw is not None else None
+    better = rd.point(better_raw, net) if better_raw is not None else None
     n2 = norm2(theta, net.params)
     values: dict[str, Any] = {"norm2": _t(n2)}
     try:
@@ -600,7 +600,7 @@ def _check_optimum_value(rd: Reader, cert: dict) -> Verdict:
     net, X, Y, theta = _common(rd, cert)
     b = cert["bound"]
     ref_raw = cert.get("reference_point")
-    ref = rd.point(ref_raw, net, "$.reference_point") if ref_raw is not None else None
+    ref = rd.point(ref_raw, net) if ref_raw is not None else None
     n2 = norm2(theta, net.params)
     values: dict[str, Any] = {"norm2": _t(n2), "optimum": _t(n2),
                               "optimum_point": {p: _t(v) for p, v in theta.items()}}

@@ -56,19 +56,19 @@ def _common(rd: Reader, cert: dict, kind: str):
     """Network, data, point. The schema allows these kinds only for linear networks (a ReLU
     network has no single predictor β) and Problem 2 (the whole network)."""
     net = rd.network(cert["network"])
-    X, Y = rd.data(cert["data"], net)
-    theta = rd.point(cert["point"], net, "$.point")
+    X, Y = rd.data(cert["data"])
+    theta = rd.point(cert["point"], net)
     return net, X, Y, theta
 
 
-def _numbers(rd: Reader, raw: list, path: str) -> list[sympy.Expr]:
-    return [rd.number(v, f"{path}[{i}]") for i, v in enumerate(raw)]
+def _numbers(rd: Reader, raw: list) -> list[sympy.Expr]:
+    return [rd.number(v) for v in raw]
 
 
 @register_checker("l1-better")
 def _check_l1_better(rd: Reader, cert: dict) -> Verdict:
     net, X, Y, theta = _common(rd, cert, "l1-better")
-    better = _numbers(rd, cert["better_beta"], "$.better_beta")   # d entries (schema)
+    better = _numbers(rd, cert["better_beta"])   # d entries (schema)
     beta = predictor(net, theta)
     values: dict[str, Any] = {"norm2": txt(norm2(theta, net.params)),
                               "beta": [txt(b) for b in beta],
@@ -98,7 +98,7 @@ def _check_l1_better(rd: Reader, cert: dict) -> Verdict:
 @register_checker("l1-optimal")
 def _check_l1_optimal(rd: Reader, cert: dict) -> Verdict:
     net, X, Y, theta = _common(rd, cert, "l1-optimal")
-    mu = _numbers(rd, cert["dual"], "$.dual")   # one per sample (schema)
+    mu = _numbers(rd, cert["dual"])   # one per sample (schema)
     beta = predictor(net, theta)
     values: dict[str, Any] = {"norm2": txt(norm2(theta, net.params)),
                               "beta": [txt(b) for b in beta],

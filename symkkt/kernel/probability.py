@@ -64,7 +64,7 @@ def _check_cone_probability(rd: Reader, cert: dict) -> Verdict:
     # indices in range and a declared variable.
     dims: dict[str, int] = dict(cert["variables"])
     events: list[dict[str, list[list[sympy.Expr]]]] = [
-        {name: [[rd.number(c, f"$.events[{e}].{name}[{r}][{k}]") for k, c in enumerate(row)]
+        {name: [[rd.number(c) for k, c in enumerate(row)]
                 for r, row in enumerate(rows)] for name, rows in ev.items()}
         for e, ev in enumerate(cert["events"])]
     proofs: dict[tuple[int, int], tuple[str, list[sympy.Expr], str]] = {}
@@ -79,7 +79,7 @@ def _check_cone_probability(rd: Reader, cert: dict) -> Verdict:
         if len(pr["gordan"]) != n_rows:
             raise rd.fail(f"{p}.gordan", f"expected {n_rows} entries (rows of event {i} then "
                                          f"event {j} for {var})")
-        mu = [rd.number(v, f"{p}.gordan[{k}]") for k, v in enumerate(pr["gordan"])]
+        mu = [rd.number(v) for k, v in enumerate(pr["gordan"])]
         proofs[(i, j)] = (var, mu, p)
     values: dict[str, Any] = {}
     try:

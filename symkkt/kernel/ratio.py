@@ -66,13 +66,13 @@ def _nested(cert: dict, kind: str, body: dict, extra: dict | None = None) -> dic
 @register_checker("optimum-ratio")
 def _check_ratio(rd: Reader, cert: dict) -> Verdict:
     net = rd.network(cert["network"])          # Problem 2 only (schema)
-    X, Y = rd.data(cert["data"], net)
-    theta = rd.point(cert["point"], net, "$.point")
+    X, Y = rd.data(cert["data"])
+    theta = rd.point(cert["point"], net)
     opt = cert["optimum"]
     opt_point_raw = opt["point"]
-    opt_point = rd.point(opt_point_raw, net, "$.optimum.point")
+    opt_point = rd.point(opt_point_raw, net)
     bound = opt["bound"]
-    ratio2 = rd.number(cert["ratio2"], "$.ratio2")
+    ratio2 = rd.number(cert["ratio2"])
     verdict_raw = cert.get("verdict")
     vkind = None if verdict_raw is None else verdict_raw["kind"]   # one of VERDICT_KINDS
     angle_raw = cert.get("angle")
@@ -82,7 +82,7 @@ def _check_ratio(rd: Reader, cert: dict) -> Verdict:
     try:
         if angle_raw is not None:
             idx = angle_raw["samples"]   # two sample indices in 0..n-1 (schema)
-            alpha = rd.number(angle_raw["alpha"], "$.angle.alpha")
+            alpha = rd.number(angle_raw["alpha"])
             if decide(alpha) < 0 or decide(sympy.pi - alpha) < 0:
                 raise Invalid(f"the angle {txt(alpha)} is not in [0, pi]")
             a, b = (X[i] for i in idx)

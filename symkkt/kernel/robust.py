@@ -551,17 +551,17 @@ def _read_space(rd: Reader, cert: dict, net: NetSpec):
     value per parameter and every root in 2..12; the exact checks are here."""
     names: dict[str, sympy.Symbol] = {n: sympy.Symbol(n, real=True) for n in cert["parameters"]}
     params = list(names.values())
-    radius = rd.number(cert["radius"], "$.radius")
+    radius = rd.number(cert["radius"])
     if not (radius.is_Rational and radius > 0):
         raise rd.fail("$.radius", f"radius={radius} must be a positive rational")
     centre = None
     if "center" in cert:
-        centre = [rd.number(v, f"$.center[{i}]") for i, v in enumerate(cert["center"])]
+        centre = [rd.number(v) for v in cert["center"]]
         if not all(v.is_Rational for v in centre):
             raise rd.fail("$.center", "the centre must be rational")
     aux = []
     for i, a in enumerate(cert.get("aux", [])):
-        base = rd.number(a["base"], f"$.aux[{i}].base", dict(names))  # earlier names only
+        base = rd.number(a["base"], dict(names))  # earlier names only
         sym = sympy.Symbol(a["name"], positive=True)
         aux.append((sym, a["root"], base))
         names[a["name"]] = sym
@@ -569,7 +569,7 @@ def _read_space(rd: Reader, cert: dict, net: NetSpec):
 
 
 def _read_data(rd: Reader, cert: dict, net: NetSpec, names):
-    return rd.data(cert["data"], net, names)
+    return rd.data(cert["data"], names)
 
 
 def _forward(net: NetSpec, theta, x, dec: Decider, where: str):
@@ -595,8 +595,7 @@ def _forward(net: NetSpec, theta, x, dec: Decider, where: str):
 
 
 def _kkt_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, margins) -> None:
-    lam = [rd.number(v, f"$.multipliers[{i}]", names)
-           for i, v in enumerate(cert["multipliers"])]
+    lam = [rd.number(v, names) for v in cert["multipliers"]]
     subs = cert.get("subgradients")  # one list per sample, exactly for ReLU (schema)
     grads = []
     s_sym = sympy.Symbol("s", positive=True)
@@ -619,10 +618,9 @@ def _kkt_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, margin
         total = ZERO
         g = {p: ZERO for p in net.params}
         for q, piece in enumerate(pieces):
-            pp = f"{path}[{q}]"
-            w = rd.number(piece["weight"], f"{pp}.weight", names)
+            w = rd.number(piece["weight"], names)
             pat = tuple(tuple(row) for row in piece["pattern"])
-            wit = {k: rd.number(v, f"{pp}.witness.{k}", names)
+            wit = {k: rd.number(v, names)
                    for k, v in piece.get("witness", {}).items()}
             if dec.sign_class(w, f"sample {i + 1}, piece {q + 1}: weight") < 0:
                 raise Invalid(f"convex weight {q + 1} of sample {i + 1} is negative")
@@ -714,7 +712,7 @@ def _bound_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, valu
                       "without shared weights")
     if len(X) > 10:
         raise Unknown(f"{len(X)} samples: 2^{len(X)} subsets is beyond this kernel")
-    alpha = [rd.number(v, f"$.bound.alpha[{i}]", names) for i, v in enumerate(b["alpha"])]
+    alpha = [rd.number(v, names) for v in b["alpha"]]
     for i, a in enumerate(alpha):
         if dec.sign_class(a, f"alpha[{i + 1}]") < 0:
             raise Invalid(f"alpha[{i + 1}] is negative on the box")
@@ -744,7 +742,7 @@ def _check_robust(rd: Reader, cert: dict) -> Verdict:
     net = rd.network(cert["network"])   # Problem 2 only (schema)
     names, space = _read_space(rd, cert, net)
     X, Y = _read_data(rd, cert, net, names)
-    theta = rd.point(cert["point"], net, "$.point", names)
+    theta = rd.point(cert["point"], net, names)
     sections = [s for s in ("multipliers", "curve", "bound") if s in cert]
     if not sections:
         raise rd.fail("$", "expected at least one of multipliers (KKT), curve (not local) "

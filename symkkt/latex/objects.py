@@ -49,9 +49,9 @@ class KernelView:
         rd = Reader(source)
         c = dict(cert)
         validate(c, source)   # the reader converts only what the schema accepted
-        net = rd.network(rd.get(c, "network", "$", dict))
-        X, Y = rd.data(rd.get(c, "data", "$", dict), net)
-        theta = rd.point(rd.get(c, "point", "$", dict), net, "$.point")
+        net = rd.network(c["network"])
+        X, Y = rd.data(c["data"])
+        theta = rd.point(c["point"], net)
         layer = problem_layer(rd, c, net)
         return KernelView(net, tuple(tuple(x) for x in X), tuple(Y), theta, layer, rd)
 

@@ -653,7 +653,7 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
     def _multipliers(self, cert: Certificate, view: KernelView) -> list[sympy.Expr]:
         rd = view.reader
         raw = cert.data.get("multipliers", [])
-        return [rd.number(v, f"$.multipliers[{i}]") for i, v in enumerate(raw)]
+        return [rd.number(v) for v in raw]
 
     def _cert_kkt(self, cert: Certificate, view: KernelView) -> str:
         from ..kernel.exact import sign
@@ -686,9 +686,9 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
             g = {p: sympy.Integer(0) for p in net.params}
             for q, piece in enumerate(pieces or []):
                 pp = f"$.subgradients[{i}][{q}]"
-                w = rd.number(piece.get("weight"), f"{pp}.weight")
+                w = rd.number(piece.get("weight"))
                 pat = net.check_pattern_shape(piece.get("pattern", []), pp)
-                wit = {k: rd.number(v, f"{pp}.witness.{k}")
+                wit = {k: rd.number(v)
                        for k, v in (piece.get("witness") or {}).items()}
                 for p, v in net.piece_gradient(theta, x, pat).items():
                     g[p] += w * v
@@ -796,7 +796,7 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
         rd = view.reader
         curve = cert.data.get("curve") or {}
         k = curve.get("substitution_power", 1) or 1
-        path_pt = rd.point(curve.get("point"), view.network, "$.curve.point",
+        path_pt = rd.point(curve.get("point"), view.network,
                            {EPS_NAME: EPSILON})
         patterns = None
         if view.network.activation == "relu" and isinstance(curve.get("patterns"), list):
@@ -904,7 +904,7 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
         from ..kernel.certificate import norm2
 
         net, X, Y, theta = view.network, view.X, view.Y, view.point
-        better = view.reader.point(cert.data.get("better_point"), net, "$.better_point")
+        better = view.reader.point(cert.data.get("better_point"), net)
         free = view.free
         out = [r"A feasible point $\hat\theta$ with a strictly smaller norm:"]
         out.append(self.packed([(tex_name(p, accent=r"\hat"), better[p]) for p in net.params]))
@@ -1035,7 +1035,7 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
         better = cert.data.get("better_point")
         if isinstance(better, dict):
             try:
-                bp = view.reader.point(better, view.network, "$.better_point")
+                bp = view.reader.point(better, view.network)
                 out.append(r"A better feasible point $\hat\theta$ (refuting optimality):")
                 out.append(self.packed([(tex_name(p, accent=r"\hat"), bp[p])
                                         for p in view.network.params]))
@@ -1075,7 +1075,7 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
         ref = cert.data.get("reference_point")
         if isinstance(ref, dict):
             try:
-                rp = view.reader.point(ref, net, "$.reference_point")
+                rp = view.reader.point(ref, net)
                 nr, ns = norm2(rp, net.params), norm2(star, net.params)
                 out.append(r"Compared with the reference point $\tilde\theta$ (the KKT point "
                            r"of the result):")
@@ -1091,9 +1091,9 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
         members = [str(i + 1) for i, a in enumerate(active) if a]
         return r"\{" + ", ".join(members) + r"\}" if members else r"\emptyset"
 
-    def _vector_tex(self, raw: Any, path: str, view: KernelView) -> str:
+    def _vector_tex(self, raw: Any, view: KernelView) -> str:
         try:
-            vals = [view.reader.number(v, f"{path}[{i}]") for i, v in enumerate(raw)]
+            vals = [view.reader.number(v) for v in raw]
         except (InputError, TypeError):
             return r"\text{(unreadable)}"
         return self.tex(sympy.Tuple(*vals))
@@ -1121,7 +1121,7 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
                 if not isinstance(e, Mapping):
                     continue
                 urows.append(f"$G_{{{g + 1}}}$ & ${self._active_set_tex(e.get('active', []))}$"
-                             f" & ${self._vector_tex(e.get('nu', []), f'$.bound.unrealizable[{g}][{q}].nu', view)}$ \\\\")
+                             f" & ${self._vector_tex(e.get('nu', []), view)}$ \\\\")
         if urows:
             out.append(r"Activation sets no neuron can realize ($\nu \geq 0$ with "
                        r"$\sum_{i \in A} \nu_i x_i = \sum_{i \notin A} \nu_i x_i$ and "
@@ -1135,9 +1135,9 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
         for c, case in enumerate(bound.get("cases") or []):
             if not isinstance(case, Mapping):
                 continue
-            alpha = self._vector_tex(case.get("alpha", []), f"$.bound.cases[{c}].alpha", view)
+            alpha = self._vector_tex(case.get("alpha", []), view)
             try:
-                a_vals = [view.reader.number(v, "$") for v in case.get("alpha", [])]
+                a_vals = [view.reader.number(v) for v in case.get("alpha", [])]
                 total = self.tex(sympy.radsimp(2 * sympy.Add(*a_vals)))
             except (InputError, TypeError):
                 total = r"\text{?}"
@@ -1153,8 +1153,7 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
                     if not isinstance(o, Mapping):
                         continue
                     sign = "+1" if o.get("sign", 1) == 1 else "-1"
-                    mu = self._vector_tex(o.get("mu", []),
-                                          f"$.bound.cases[{c}].options[{g}][{q}].mu", view)
+                    mu = self._vector_tex(o.get("mu", []), view)
                     lines.append(f"$G_{{{g + 1}}}$ & "
                                  f"${self._active_set_tex(o.get('active', []))}$ & ${sign}$ & "
                                  f"${mu}$ \\\\")
@@ -1207,7 +1206,7 @@ class SymkktLatexPrinter(_SympyLatexPrinter):
     def _cert_convergence(self, cert: Certificate, view: KernelView) -> str:
         """The invariant-set argument: θ(0), the set, and the uniqueness statement."""
         net = view.network
-        init = view.reader.point(cert.data.get("init"), net, "$.init")
+        init = view.reader.point(cert.data.get("init"), net)
         inv = cert.data.get("invariant") or {}
         fixed = list(inv.get("fixed") or [])
         equal = [list(g) for g in inv.get("equal") or []]
