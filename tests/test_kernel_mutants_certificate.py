@@ -1,0 +1,92 @@
+"""Kernel mutants of certificate.py: the witness of a piece, the curve reader's defaults.
+
+Each test makes a wrong certificate (or a wrong witness) fail, or a right one pass, on a case
+where a one-token change of the kernel would give the other answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import sympy
+
+import theorems.thm_3_2 as t32
+from symkkt.kernel import check_certificate
+from symkkt.kernel.certificate import Reader, witness_reason
+from symkkt.kkt import find_kkt
+from symkkt.perturb import find_eps0
+
+R = sympy.Rational
+
+
+@pytest.fixture(scope="module")
+def net32():
+    cert = find_kkt(t32.instance()).certificate
+    return Reader("t").network(cert["network"])
+
+
+# Theorem 3.2's network: Φ = v1 σ(<w1, x>) + v2 σ(<w2, x>); at θ̃ neuron 2 is 0 (w2 = 0).
+THETA = {"w1_1": R(0), "w1_2": R(2), "w2_1": R(0), "w2_2": R(0), "v1": R(2), "v2": R(0)}
+X1 = (R(1), R(1, 4))
+
+
+def test_a_witness_that_moves_a_fixed_parameter_is_refused(net32):
+    free = ("w1_1", "w1_2", "v1")                       # Problem 4-like: only layer-1 of n1
+    # neuron 2 (w2 = 0) switched off by moving w2: allowed only if w2 is free
+    d = {"w2_1": R(-1)}
+    assert witness_reason(net32, THETA, X1, ((1, 0),), d, net32.params) is None
+    assert witness_reason(net32, THETA, X1, ((1, 0),), d, free) is not None
+    # a displacement of exactly 1 on a fixed parameter is a move too (w2_1 fixed, w2_2 free:
+    # the witness is otherwise valid, <w2(s), x1> = s - 2s < 0)
+    free2 = ("w1_1", "w1_2", "v1", "w2_2")
+    d1 = {"w2_1": R(1), "w2_2": R(-8)}
+    assert witness_reason(net32, THETA, X1, ((1, 0),), d1, net32.params) is None
+    assert witness_reason(net32, THETA, X1, ((1, 0),), d1, free2) is not None
+
+
+def test_an_explicit_zero_on_a_fixed_parameter_is_no_move(net32):
+    free = ("w1_1", "w1_2", "v1", "w2_1", "w2_2")
+    d = {"w2_1": R(-1), "v2": R(0)}                      # v2 fixed, explicitly not moved
+    assert witness_reason(net32, THETA, X1, ((1, 0),), d, free) is None
+
+
+def test_omitted_witness_entries_do_not_move(net32):
+    # only w2 moves: w1 stays, so neuron 1 stays active (<w1, x1> = 1/2 > 0); if omitted
+    # entries moved by 1, <w1 + s(1, 1), x> would still be positive but v/w2 entries would
+    # change the pattern: with d = {w2_1: -1}, <w2, x1> = -s < 0 (inactive), as the piece says
+    assert witness_reason(net32, THETA, X1, ((1, 0),), {"w2_1": R(-1)}, net32.params) is None
+    # the same witness cannot certify the active piece for neuron 2
+    assert witness_reason(net32, THETA, X1, ((1, 1),), {"w2_1": R(-1)}, net32.params) \
+        is not None
+    # omitted w2 entries: neuron 2's input stays identically 0 -> no piece is witnessed (if
+    # omitted entries moved by 1, w2 = (s, s) would witness the active piece)
+    assert witness_reason(net32, THETA, X1, ((1, 0),), {"v1": R(1)}, net32.params) \
+        is not None
+    assert witness_reason(net32, THETA, X1, ((1, 1),), {"v1": R(1)}, net32.params) \
+        is not None
+
+
+def test_the_lowest_order_term_decides_the_side(net32):
+    # <w2 + s d, x1> with d = (1, -4) is s*(1 - 1) = 0: identically zero along the witness
+    assert witness_reason(net32, THETA, X1, ((1, 0),), {"w2_1": R(1), "w2_2": R(-4)},
+                          net32.params) is not None
+    # w1 moves so that <w1(s), x1> = 1/2 - s + ...: the constant 1/2 decides (active), even
+    # though the s-term is negative
+    assert witness_reason(net32, THETA, X1, ((1, 0),),
+                          {"w1_1": R(-1), "w2_1": R(-1)}, net32.params) is None
+
+
+def test_a_curve_without_substitution_power_means_k_1():
+    import theorems.thm_4_2_2 as t422
+
+    res = find_eps0(t422.instance(), t422.curve(), k=1)
+    assert res.certificate is not None, res.reason
+    cert = json.loads(json.dumps(res.certificate))
+    explicit = copy.deepcopy(cert)
+    explicit["curve"]["substitution_power"] = 1
+    cert["curve"].pop("substitution_power", None)
+    a, b = check_certificate(cert), check_certificate(explicit)
+    assert a.status == b.status == "verified"
+    assert a.values["leading_term"] == b.values["leading_term"] == "-2*epsilon"
