@@ -90,3 +90,76 @@ def test_a_curve_without_substitution_power_means_k_1():
     a, b = check_certificate(cert), check_certificate(explicit)
     assert a.status == b.status == "verified"
     assert a.values["leading_term"] == b.values["leading_term"] == "-2*epsilon"
+
+
+# ------------------------------------------------------------------------------- kkt
+
+
+@pytest.fixture(scope="module")
+def kkt32():
+    return json.loads(json.dumps(find_kkt(t32.instance()).certificate))
+
+
+def test_a_convex_combination_of_pieces_with_a_zero_weight(kkt32):
+    """At θ̃ neuron 2 is 0 (w2 = 0, v2 = 0): both of its pieces have the same gradient, so
+    weights 1/2, 1/2 (and a third piece of weight 0) are a valid Clarke combination. A kernel
+    that kept only the last weight or the last piece's gradient, or refused a zero weight,
+    would reject it."""
+    cert = copy.deepcopy(kkt32)
+    (active,) = cert["subgradients"][0]
+    off = {"weight": "1/2", "pattern": [[1, 0]],
+           "witness": {"w1_1": "1", "w1_2": "1/4", "w2_1": "-1", "w2_2": "-1/4"}}
+    zero = {"weight": "0", "pattern": [[1, 0]], "witness": {"w2_1": "-1"}}
+    cert["subgradients"][0] = [dict(active, weight="1/2"), off, zero]
+    assert check_certificate(cert).status == "verified"
+    # weights that do not sum to 1, or a negative weight, fail the certificate
+    bad = copy.deepcopy(cert)
+    bad["subgradients"][0][2]["weight"] = "1/3"
+    assert check_certificate(bad).invalid
+    bad["subgradients"][0][2]["weight"] = "-1/3"
+    bad["subgradients"][0][0]["weight"] = "5/6"
+    assert check_certificate(bad).invalid
+
+
+def test_a_zero_multiplier_on_an_inactive_sample():
+    """A third sample far from the boundary (margin 8 > 1) gets λ = 0: complementary
+    slackness holds, and its gradient does not enter stationarity."""
+    from symkkt.problems import Instance
+
+    inst = Instance.make(t32.NETWORK, list(t32.X) + [(0, 1)], list(t32.Y) + [1], t32.POINT)
+    cert = json.loads(json.dumps(find_kkt(inst).certificate))
+    assert cert["multipliers"][2] == "0"
+    assert check_certificate(cert).status == "verified"
+    bad = copy.deepcopy(cert)
+    bad["multipliers"][2] = "1/100"           # λ > 0 on a constraint that is not active
+    assert check_certificate(bad).invalid
+
+
+def test_linear_kkt_uses_the_one_gradient():
+    import theorems.thm_4_1 as t41
+
+    cert = json.loads(json.dumps(find_kkt(t41.instance("linear")).certificate))
+    v = check_certificate(cert)
+    assert v.status == "verified" and v.values["multipliers"] == ["1"]
+    bad = copy.deepcopy(cert)
+    bad["multipliers"] = ["2"]
+    assert check_certificate(bad).invalid
+
+
+def test_problem_4_kkt_point_that_is_not_a_problem_2_kkt_point():
+    """Φ = w1_1 w2_1 x1 + w1_2 w2_2 x2, x = (1, 2), θ = (w1, w2) = ((1/2, 0), (2, 0)): for
+    layer 1 alone (w2 fixed) it is KKT with λ = 1/4; for Problem 2 it is not (w2_1 = 2 would
+    need λ = 4)."""
+    from symkkt.network import diagonal
+    from symkkt.problems import Instance
+
+    pt = {"w1_1": R(1, 2), "w1_2": R(0), "w2_1": R(2), "w2_2": R(0)}
+    inst4 = Instance.make(diagonal(2, 2, "linear"), [(1, 2)], [1], pt, layer=1)
+    cert = json.loads(json.dumps(find_kkt(inst4).certificate))
+    v = check_certificate(cert)
+    assert v.status == "verified"
+    assert v.values["multipliers"] == ["1/4"] and v.values["layer_norm2"] == "1/4"
+    assert v.values["norm2"] == "17/4"
+    whole = copy.deepcopy(cert)
+    whole.pop("problem")                         # the same multipliers for Problem 2
+    assert check_certificate(whole).invalid
