@@ -163,3 +163,65 @@ def test_problem_4_kkt_point_that_is_not_a_problem_2_kkt_point():
     whole = copy.deepcopy(cert)
     whole.pop("problem")                         # the same multipliers for Problem 2
     assert check_certificate(whole).invalid
+
+
+# ----------------------------------------------------------------------------- curves
+
+
+@pytest.fixture(scope="module")
+def layer_curve():
+    """Theorem 5.3: layer 1 of θ̃ is not a local optimum of Problem 4 (a verified curve)."""
+    import theorems.thm_5_3 as t53
+
+    res = find_eps0(t53.instance(layer=1), t53.curve(), k=1)
+    assert res.certificate is not None, res.reason
+    return json.loads(json.dumps(res.certificate))
+
+
+def test_a_problem_4_curve_may_move_only_its_layer(layer_curve):
+    v = check_certificate(layer_curve)
+    assert v.status == "verified" and "layer_norm2" in v.values
+    moved = copy.deepcopy(layer_curve)
+    fixed = next(p for p in moved["curve"]["point"] if p.startswith("v"))
+    moved["curve"]["point"][fixed] = f"{moved['point'][fixed]} - epsilon/100"
+    assert check_certificate(moved).invalid          # a fixed parameter moves
+
+
+def test_a_curve_must_tend_to_the_point(layer_curve):
+    off = copy.deepcopy(layer_curve)
+    off["curve"]["point"]["w1_1"] = f"({off['point']['w1_1']}) + 1/1000"
+    assert check_certificate(off).invalid
+    pole = copy.deepcopy(layer_curve)
+    pole["curve"]["point"]["w1_1"] = f"({pole['point']['w1_1']}) + 1/epsilon"
+    assert check_certificate(pole).invalid          # undefined at 0: a reason, no crash
+
+
+@pytest.fixture(scope="module")
+def constant_norm():
+    """Theorem 5.1 at m = 2: the curve keeps the norm exactly (kind equal-norm)."""
+    import theorems.thm_5_1 as t51
+
+    res = find_eps0(t51.instance("linear", 2), t51.curve(2), k=1, kind="equal-norm")
+    assert res.certificate is not None, res.reason
+    return json.loads(json.dumps(res.certificate))
+
+
+def test_equal_norm_is_verified_and_a_decrease_is_not_equal(constant_norm):
+    v = check_certificate(constant_norm)
+    assert v.status == "verified" and v.values["leading_term"] == "0"
+    # the same curve is not a proof of "not a local optimum": the norm does not decrease
+    as_not_local = dict(constant_norm, kind="not-local")
+    assert check_certificate(as_not_local).status != "verified"
+    # a curve whose norm changes is not "equal-norm"
+    shrink = copy.deepcopy(constant_norm)
+    for p, e in shrink["curve"]["point"].items():
+        shrink["curve"]["point"][p] = f"({e})*(1 + epsilon)"
+    assert check_certificate(shrink).invalid
+
+
+def test_the_leading_term_uses_the_substitution_power():
+    import theorems.thm_4_4 as t44
+
+    res = find_eps0(t44.instance("relu"), t44.CURVE, k=2)
+    v = check_certificate(json.loads(json.dumps(res.certificate)))
+    assert v.status == "verified" and v.values["leading_term"] == "-epsilon/2"

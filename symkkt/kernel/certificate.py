@@ -302,7 +302,10 @@ def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
                 raise Invalid(f"the curve moves {p}, which Problem 4 for layer {layer} fixes")
             g = path_pt[p].xreplace({EPSILON: t ** k})
             at0 = g.xreplace({t: sympy.Integer(0)})
-            if at0.has(sympy.nan, sympy.zoo) or decide(at0 - theta[p]) != 0:
+            if at0.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+                raise Invalid(f"the curve does not tend to the point: {p}(epsilon) is "
+                              f"undefined at epsilon = 0")
+            if decide(at0 - theta[p]) != 0:
                 raise Invalid(f"the curve does not tend to the point: {p}(0+) = {txt(at0)} "
                                f"!= {txt(theta[p])}")
             try:
