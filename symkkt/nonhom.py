@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import sympy
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 
 from .claims import Claim
 from .kernel.certificate import check_certificate
@@ -68,16 +69,16 @@ class PolynomialModel:
 
     @property
     def norm2(self) -> sympy.Expr:
-        return sympy.expand(sum((sympy.sympify(v) ** 2 for v in self.init.values()),
+        return sympy.expand(sum((_as_expr(v) ** 2 for v in self.init.values()),
                                 sympy.Integer(0)))
 
     def base_json(self) -> dict:
         return {"symkkt_certificate": 1, "kind": "margin-decreases",
                 "model": {"parameters": list(self.params), "inputs": list(self.inputs),
                           "output": to_text(self.output)},
-                "data": {"x": [[to_text(sympy.sympify(v)) for v in x] for x in self.X],
+                "data": {"x": [[to_text(_as_expr(v)) for v in x] for x in self.X],
                          "y": list(self.Y)},
-                "init": {p: to_text(sympy.sympify(self.init[p])) for p in self.params},
+                "init": {p: to_text(_as_expr(self.init[p])) for p in self.params},
                 "degree": self.degree}
 
 

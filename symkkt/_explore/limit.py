@@ -27,6 +27,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import sympy
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 
 from ..kernel.net import NetSpec
 
@@ -192,7 +193,7 @@ def _closest(net: NetSpec, st: Structure, sols, syms, num):
                 if val is None:
                     ok = False
                     break
-                val = sympy.sympify(val).xreplace(fix)
+                val = _as_expr(val).xreplace(fix)
                 if val.free_symbols:
                     ok = False
                     break
