@@ -377,6 +377,12 @@ def parse_claim_text(text: str, source: str = "<claims>") -> ClaimFile:
     """Parse and validate claim-file text (see :func:`load_claim_file`)."""
     if not isinstance(text, str):
         raise InputError("claim file text must be a string", source)
+    return _Builder(text, source, load_toml(text, source)).build()
+
+
+def load_toml(text: str, source: str) -> dict:
+    """TOML text as a document, within the size limit, every error an :class:`InputError`
+    located at ``source:line:col`` (shared by claim files and conjecture files)."""
     if len(text.encode("utf-8", "surrogatepass")) > LIMITS["file_bytes"]:
         raise InputError(f"file too large: more than {LIMITS['file_bytes']} bytes", source, 1, 1)
     if "\x00" in text:
@@ -401,7 +407,7 @@ def parse_claim_text(text: str, source: str = "<claims>") -> ClaimFile:
                          1) from None
     except (ValueError, MemoryError) as exc:  # e.g. an integer with too many digits
         raise InputError(f"malformed TOML: {str(exc).split(';')[0]}", source, 1, 1) from None
-    return _Builder(text, source, doc).build()
+    return doc
 
 
 def _end(text: str) -> tuple[int, int]:

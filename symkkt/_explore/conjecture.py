@@ -26,12 +26,11 @@ network itself.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..claimfile import LIMITS, _Builder, _end, _short, _TomlFloat, _TOML_END, _TOML_POS
+from ..claimfile import LIMITS, _Builder, _short, load_toml
 from ..errors import InputError
 from ..kernel.net import NetSpec
 from ..network import conv_disjoint, diagonal, fully_connected
@@ -121,30 +120,7 @@ def load_conjecture(path: str | Path) -> Conjecture:
 
 
 def parse_conjecture_text(text: str, source: str = "<conjecture>") -> Conjecture:
-    if len(text.encode("utf-8", "surrogatepass")) > LIMITS["file_bytes"]:
-        raise InputError(f"file too large: more than {LIMITS['file_bytes']} bytes", source, 1, 1)
-    if "\x00" in text:
-        i = text.index("\x00")
-        raise InputError("malformed TOML: NUL character", source, text.count("\n", 0, i) + 1,
-                         i - (text.rfind("\n", 0, i) + 1) + 1)
-    try:
-        doc = tomllib.loads(text, parse_float=_TomlFloat)
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _TOML_POS.search(msg)
-        if m:
-            raise InputError(f"malformed TOML: {msg[:m.start()]}", source, int(m.group(1)),
-                             int(m.group(2))) from None
-        m = _TOML_END.search(msg)
-        line, col = _end(text)
-        raise InputError(f"malformed TOML: {msg[:m.start()] if m else msg} (at the end of "
-                         f"the file)", source, line, col) from None
-    except RecursionError:
-        raise InputError("malformed TOML: arrays or tables nested too deeply", source, 1,
-                         1) from None
-    except (ValueError, MemoryError) as exc:
-        raise InputError(f"malformed TOML: {str(exc).split(';')[0]}", source, 1, 1) from None
-    return _Reader(text, source, doc).build()
+    return _Reader(text, source, load_toml(text, source)).build()
 
 
 class _Reader(_Builder):
