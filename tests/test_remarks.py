@@ -159,6 +159,118 @@ def test_robust_bad_names_are_input_errors():
         check_certificate(cert)
 
 
+@pytest.mark.parametrize("which", ["4.3", "5.4"])
+def test_robust_43_54_certified_radius(which):
+    build = r32.cert_4_3 if which == "4.3" else r32.cert_5_4
+    v = check_certificate(roundtrip(build(r32.RADII[which])))
+    assert v.status == "verified", v.reasons
+    want = (["kkt", "local", "not-global"] if which == "4.3" else
+            ["kkt", "per-layer-local", "per-layer-not-global"])
+    assert v.values["verdicts"] == want
+    assert v.values.get("better_layer") == (None if which == "4.3" else 1)
+    # the better point at delta = 0 is the unperturbed construction's (computed, not copied)
+    assert v.values["better_norm2_at_centre"] == ("8*sqrt(5)/5" if which == "4.3" else "8/5")
+
+
+@pytest.mark.parametrize("which", ["4.3", "5.4"])
+def test_robust_43_54_too_large_radius_fails(which):
+    build = r32.cert_4_3 if which == "4.3" else r32.cert_5_4
+    v = check_certificate(build(r32.TOO_LARGE[which]))
+    assert v.invalid and "better point" in v.reasons[0], v.reasons
+
+
+@pytest.mark.parametrize("m", [4, 8])
+def test_robust_51_every_depth(m):
+    v = check_certificate(roundtrip(r32.cert_5_1("linear", r32.RADII["5.1"], m)))
+    assert v.status == "verified", v.reasons
+    assert v.values["verdicts"] == ["kkt", "not-local"]
+
+
+def test_robust_51_depth_outside_range_is_refused():
+    for m in (2, 9):
+        with pytest.raises(ValueError):
+            r32.cert_5_1("linear", r32.RADII["5.1"], m)
+
+
+def test_robust_51_point_moved_off_the_kkt_set_fails():
+    # moved down: infeasible (the margin drops below 1)
+    cert = r32.cert_5_1("linear", Rational(1, 10), 5)
+    cert["point"]["w1_1"] = f"({cert['point']['w1_1']})*(1 - 1/100)"
+    v = check_certificate(cert)
+    assert v.invalid and "constraint 1" in v.reasons[0]
+    # a wrong multiplier: stationarity fails
+    cert = r32.cert_5_1("relu", Rational(1, 10), 6)
+    cert["multipliers"] = [f"({cert['multipliers'][0]})*(101/100)"]
+    v = check_certificate(cert)
+    assert v.invalid and "stationarity" in v.reasons[0]
+
+
+R_SMALL = Rational(1, 100)
+
+
+def _scaled(cert, section, names, factor):
+    pt = cert["better_point"]["point"] if section == "better" else cert["point"]
+    for n in names:
+        pt[n] = f"({pt[n]})*({factor})"
+    return cert
+
+
+def test_robust_better_point_infeasible_fails():
+    # the better point's first neuron scaled down: sample 1's margin drops below 1
+    cert = _scaled(r32.cert_4_3(R_SMALL), "better", ["v1"], "9/10")
+    v = check_certificate(cert)
+    assert v.invalid and "constraint 1" in v.reasons[0]
+
+
+def test_robust_better_point_not_smaller_fails():
+    # scaling a feasible point up keeps it feasible but its norm exceeds |theta~|^2 = 4
+    cert = _scaled(r32.cert_4_3(R_SMALL), "better",
+                   ["w1_1", "w1_2", "w2_1", "w2_2", "v1", "v2"], "11/10")
+    v = check_certificate(cert)
+    assert v.invalid and "strictly smaller" in v.reasons[0]
+
+
+def test_robust_layer_better_point_must_keep_other_layers():
+    # a "layer 1" better point that also changes v (layer 2) proves nothing about Problem 4
+    cert = r32.cert_5_4(R_SMALL)
+    cert["better_point"]["point"]["v1"] = f"2*({cert['better_point']['point']['v1']})"
+    v = check_certificate(cert)
+    assert v.invalid and "unchanged" in v.reasons[0]
+
+
+def test_robust_pattern_bound_rejects_too_large_alpha():
+    cert = r32.cert_4_3(R_SMALL)
+    del cert["better_point"]
+    cert["bound"]["alpha"] = [f"({a})*(11/10)" for a in cert["bound"]["alpha"]]
+    v = check_certificate(cert)
+    assert v.invalid
+
+
+def test_robust_pattern_bound_and_per_layer_local_need_nonzero_inputs():
+    # 3.2's point has an idle neuron (w2 = 0, v2 = 0): its inputs vanish identically, so the
+    # pattern is not frozen and neither lemma applies (the point is not even local)
+    cert = r32.cert_3_2(R_SMALL)
+    del cert["curve"], cert["eps0"]
+    cert["bound"] = {"type": "pattern", "alpha": list(cert["multipliers"])}
+    v = check_certificate(cert)
+    assert v.invalid and "pattern" in v.reasons[0]
+    del cert["bound"]
+    cert["per_layer_local"] = True
+    v = check_certificate(cert)
+    assert v.invalid and "pattern" in v.reasons[0]
+
+
+def test_robust_per_layer_local_needs_the_kkt_section():
+    cert = r32.cert_5_4(R_SMALL)
+    del cert["multipliers"], cert["subgradients"]
+    with pytest.raises(InputError):
+        check_certificate(cert)
+    cert = r32.cert_5_4(R_SMALL)
+    cert["per_layer_local"] = False
+    with pytest.raises(InputError):
+        check_certificate(cert)
+
+
 # ------------------------------------------------------------------------- Remark 4.1
 
 

@@ -32,6 +32,20 @@ Sections (at least one):
                 is active on (all of them for a linear network),
                 ``Σα <= Σ α_i y_i Φ_i = Σ_j v_j <w_j, Σ_{i in A_j} α_i y_i x_i|S_j>
                 <= Σ_j |v_j| ‖w_j‖ <= ½‖θ‖²``; with ``‖θ̃‖² = 2Σα`` θ̃ is optimal.
+                ``{"type": "pattern", "alpha": [...]}``: θ̃(δ) is a local optimum for every δ:
+                the same bound with A_j only the samples on which neuron j is active at θ̃;
+                every hidden input at θ̃ must keep a strict sign on the box, so the pattern,
+                hence A_j, is the same for every θ near θ̃, and the chain above holds there.
+``better_point`` ``{"point": θ'(δ), "layer": l (optional)}``: θ̃(δ) is not a global optimum
+                for every δ: θ' is feasible (``y_i Φ(θ'; x_i) >= 1`` on the box) with
+                ``‖θ'‖² < ‖θ̃‖²``; with ``layer``, θ' differs from θ̃ only in layer l (checked
+                as identities) and its layer norm is smaller: not a global optimum of
+                Problem 4 for that layer.
+``per_layer_local`` ``true``, with ``multipliers``: every layer of θ̃(δ) is a local optimum of
+                its Problem 4 for every δ. Lemma: if every hidden input at θ̃ keeps a strict
+                sign (ReLU), the pattern is frozen near θ̃ and Φ is linear in each layer there,
+                so Problem 4 is locally a convex program whose KKT conditions are the
+                Problem-2 ones read on that layer.
 
 How "for every δ" (and ε) is proven, never sampled:
 
@@ -67,7 +81,8 @@ from typing import Any, Mapping, Sequence
 import sympy
 
 from ..errors import InputError, UndecidedError
-from .certificate import (EPSILON, Reader, Failed, Invalid, Refuted, failed_verdict, Unknown, Verdict, register_checker, txt)
+from .certificate import (EPSILON, Reader, Failed, Invalid, failed_verdict, Unknown, Verdict,
+                          register_checker, txt)
 from .exact import _Domain, _context, leading_term, sign
 from .ieval import compiled
 from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
@@ -573,17 +588,18 @@ def _read_data(rd: Reader, cert: dict, net: NetSpec, names):
 
 
 def _forward(net: NetSpec, theta, x, dec: Decider, where: str):
-    """Φ(θ̃; x) with every hidden pre-activation's sign decided on the whole box."""
+    """Φ(θ; x) with every hidden pre-activation's sign decided on the whole box: the output
+    and, per hidden layer, the signs (-1, 0 identically, +1) of the neurons' inputs."""
     h = list(x)
-    pattern = []
+    signs_out = []
     for l, layer in enumerate(net.layers):
         z = [sympy.expand(sympy.Add(*[theta[n] * h[j] for j, n in enumerate(row)
                                       if n is not None])) for row in layer]
         if l == net.depth - 1:
-            return z[0], tuple(pattern)
+            return z[0], tuple(signs_out)
         signs = [dec.sign_class(v, f"{where}: input to neuron {j + 1} of layer {l + 1}")
                  for j, v in enumerate(z)]
-        pattern.append(tuple(1 if s > 0 else 0 for s in signs))
+        signs_out.append(tuple(signs))
         if net.activation == "relu":
             h = [v if s > 0 else ZERO for v, s in zip(z, signs)]
         else:
@@ -705,21 +721,33 @@ def _relevant(net: NetSpec):
     return out
 
 
-def _bound_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, values) -> None:
-    b = cert["bound"]   # type "subsets", one alpha per sample (schema)
+def _bound_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, signs) -> str:
+    """The dual bound; returns what it proves (``global`` or ``local``)."""
+    b = cert["bound"]   # type "subsets" or "pattern", one alpha per sample (schema)
     if net.depth != 2 or net.has_sharing:
-        raise Invalid("bound not applicable: the subsets bound needs a depth-2 network "
+        raise Invalid("bound not applicable: the dual bound needs a depth-2 network "
                       "without shared weights")
-    if len(X) > 10:
-        raise Unknown(f"{len(X)} samples: 2^{len(X)} subsets is beyond this kernel")
     alpha = [rd.number(v, names) for v in b["alpha"]]
     for i, a in enumerate(alpha):
         if dec.sign_class(a, f"alpha[{i + 1}]") < 0:
             raise Invalid(f"alpha[{i + 1}] is negative on the box")
+    if b["type"] == "subsets":
+        if len(X) > 10:
+            raise Unknown(f"{len(X)} samples: 2^{len(X)} subsets is beyond this kernel")
+        sets = {j: [A for A in itertools.product((0, 1), repeat=len(X)) if any(A)]
+                for j, _ in _relevant(net)}
+    else:
+        # θ̃'s pattern, frozen on a neighbourhood: every hidden input must keep a strict sign.
+        sets = {}
+        for j, _ in _relevant(net):
+            if net.activation == "relu" and any(signs[i][0][j] == 0 for i in range(len(X))):
+                raise Invalid(f"pattern bound not applicable: the input to hidden neuron "
+                              f"{j + 1} vanishes identically on a sample, so the pattern is "
+                              f"not frozen near the point")
+            sets[j] = [tuple(1 if net.activation == "linear" or signs[i][0][j] > 0 else 0
+                             for i in range(len(X)))]
     for j, support in _relevant(net):
-        for A in itertools.product((0, 1), repeat=len(X)):
-            if not any(A):
-                continue
+        for A in sets[j]:
             z = [sum((alpha[i] * Y[i] * X[i][c] for i in range(len(X)) if A[i]), ZERO)
                  for c in support]
             n2 = sum((v * v for v in z), ZERO)
@@ -732,6 +760,63 @@ def _bound_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, valu
     lb = 2 * sum(alpha, ZERO)
     n2 = sum((theta[p] ** 2 for p in net.params), ZERO)
     dec.require_zero(n2 - lb, "the lower bound 2*sum(alpha) equals |theta|^2")
+    return "global" if b["type"] == "subsets" else "local"
+
+
+def _better_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, values) -> str:
+    """A feasible point with a strictly smaller norm for every δ (Problem 2), or, with
+    ``layer``, one that differs from θ̃ only in that layer and has a strictly smaller layer
+    norm (Problem 4 of that layer): θ̃ is not a global optimum."""
+    sec = cert["better_point"]
+    better = rd.point(sec["point"], net, names)
+    layer = sec.get("layer")
+    free = net.layer_params(layer) if layer is not None else net.params
+    for p in net.params:
+        if p not in free:
+            dec.require_zero(better[p] - theta[p], f"the better point leaves {p} "
+                                                   f"(not in layer {layer}) unchanged")
+    if not box_defined([better[p] for p in free], dec.space.params, dec.space.box, dec.space):
+        raise Unknown("cannot show the better point is defined (finite) on the whole box")
+    for i, (x, y) in enumerate(zip(X, Y)):
+        out, _ = _forward(net, better, x, dec, f"better point, sample {i + 1}")
+        m = y * out
+        if dec.zero(m - 1)[0] is not True:
+            dec.positive(m - 1, f"better point, constraint {i + 1}: y*Phi >= 1", strict=False)
+    gap = sum((theta[p] ** 2 - better[p] ** 2 for p in free), ZERO)
+    try:
+        centre = dict(zip(dec.space.params, dec.space.centre))
+        values["better_norm2_at_centre"] = txt(sympy.radsimp(sympy.expand(dec.space.value(
+            sum((better[p] ** 2 for p in free), ZERO), centre))))
+    except (InputError, ValueError, TypeError, Failed, Unknown, UndecidedError):
+        pass
+    dec.positive(gap, "the better point's norm is strictly smaller"
+                      + (f" (layer {layer})" if layer is not None else ""))
+    if layer is None:
+        return "not-global"
+    values["better_layer"] = layer
+    return "per-layer-not-global"
+
+
+def _per_layer_local_section(net, X, signs) -> str:
+    """Every layer of θ̃ is a local optimum of its Problem 4, for every δ.
+
+    Lemma (checked here: its hypotheses; the KKT section has proven the rest). If every hidden
+    input at θ̃ keeps a strict sign on every sample (ReLU), the activation pattern is constant
+    near θ̃, so there Φ(θ; x_i) is linear in each layer u^(l) with the other layers fixed (a
+    product of masked matrices): near θ̃, Problem 4 of layer l is the convex program
+    ``min ‖u‖² s.t. y_i <a_i, u> >= 1`` restricted to a neighbourhood, and the Problem-2 KKT
+    conditions, read on layer l's coordinates, are that program's KKT conditions (same
+    multipliers). So u^(l) minimizes it, hence is a local optimum of Problem 4. Linear
+    networks need no pattern (Φ is linear in each layer everywhere)."""
+    if net.activation == "relu":
+        for i in range(len(X)):
+            for l, layer in enumerate(signs[i]):
+                for j, s in enumerate(layer):
+                    if s == 0:
+                        raise Invalid(f"per-layer local not applicable: the input to neuron "
+                                      f"{j + 1} of layer {l + 1} vanishes identically on "
+                                      f"sample {i + 1} (the pattern is not frozen)")
+    return "per-layer-local"
 
 
 # --------------------------------------------------------------------------------- checker
@@ -743,10 +828,14 @@ def _check_robust(rd: Reader, cert: dict) -> Verdict:
     names, space = _read_space(rd, cert, net)
     X, Y = _read_data(rd, cert, net, names)
     theta = rd.point(cert["point"], net, names)
-    sections = [s for s in ("multipliers", "curve", "bound") if s in cert]
+    sections = [s for s in ("multipliers", "curve", "bound", "better_point",
+                            "per_layer_local") if s in cert]
     if not sections:
-        raise rd.fail("$", "expected at least one of multipliers (KKT), curve (not local) "
-                           "or bound (global)")
+        raise rd.fail("$", "expected at least one of multipliers (KKT), curve (not local), "
+                           "bound (global or local), better_point (not global) or "
+                           "per_layer_local")
+    if "per_layer_local" in cert and "multipliers" not in cert:
+        raise rd.fail("$.per_layer_local", "needs the KKT section (multipliers)")
     dec = Decider(space)
     centre = dict(zip(space.params, space.centre))
     values: dict[str, Any] = {"radius": txt(space.radius),
@@ -765,9 +854,10 @@ def _check_robust(rd: Reader, cert: dict) -> Verdict:
         if not box_defined(defined, space.params, space.box, space):
             raise Unknown("cannot show the data and the point are defined (finite) on the "
                           "whole box")
-        margins = []
+        margins, signs = [], []
         for i, (x, y) in enumerate(zip(X, Y)):
-            out, _ = _forward(net, theta, x, dec, f"sample {i + 1}")
+            out, sg = _forward(net, theta, x, dec, f"sample {i + 1}")
+            signs.append(sg)
             m = y * out
             if dec.zero(m - 1)[0] is not True:
                 dec.positive(m - 1, f"constraint {i + 1}: y*Phi >= 1")
@@ -779,8 +869,11 @@ def _check_robust(rd: Reader, cert: dict) -> Verdict:
             _curve_section(rd, cert, net, X, Y, theta, names, dec, values)
             proven.append("not-local")
         if "bound" in cert:
-            _bound_section(rd, cert, net, X, Y, theta, names, dec, values)
-            proven.append("global")
+            proven.append(_bound_section(rd, cert, net, X, Y, theta, names, dec, signs))
+        if "per_layer_local" in cert:
+            proven.append(_per_layer_local_section(net, X, signs))
+        if "better_point" in cert:
+            proven.append(_better_section(rd, cert, net, X, Y, theta, names, dec, values))
     except Failed as exc:
         return failed_verdict(exc, values)
     except Unknown as exc:

@@ -907,12 +907,23 @@ _kinds_body: dict[str, KindSchema] = {
         _subgradients(RELU_WITH_MULTIPLIERS, BOX),
         Field("curve", _curve_obj(BOX_EPS), "not-local section: θ'(ε, δ)", required=False),
         Field("eps0", Number(), "a positive rational (one for the whole box)", WITH_CURVE),
-        Field("bound", Tagged("type", {"subsets": Obj((
-            Field("alpha", _numbers(SAMPLES, BOX), "α(δ) >= 0"),))},
-            "the dual bound"), "global section", required=False),
+        Field("bound", Tagged("type", {
+            "subsets": Obj((Field("alpha", _numbers(SAMPLES, BOX), "α(δ) >= 0"),)),
+            "pattern": Obj((Field("alpha", _numbers(SAMPLES, BOX), "α(δ) >= 0"),))},
+            "the dual bound: `subsets` over every set of samples (global), `pattern` over "
+            "θ̃'s activation pattern (local)"), "global or local section", required=False),
+        Field("better_point", Obj((
+            Field("point", ParamMap(Number(BOX)), "θ'(δ): feasible, strictly smaller norm"),
+            Field("layer", Int(1, DEPTH), "θ' differs from θ̃ only in this layer (Problem 4)",
+                  required=False),
+        )), "not-global section", required=False),
+        Field("per_layer_local", Enum((True,)), "every layer is a local optimum of its "
+                                                "Problem 4 (needs `multipliers`)",
+              required=False),
     ), "one certificate for a whole box of parameters (at least one of the sections "
-       "`multipliers`, `curve`, `bound`); `data.x` and `point` may be expressions in the "
-       "parameters and aux names", problems=(2,), names=BOX, pre=(
+       "`multipliers`, `curve`, `bound`, `better_point`, `per_layer_local`); `data.x` and "
+       "`point` may be expressions in the parameters and aux names", problems=(2,), names=BOX,
+       pre=(
         Field("parameters", List(FreshName(declare=True), min=1, max=MAX_PARAMETERS),
               "the box parameters δ: fresh names (not a network parameter, not reserved)"),
         Field("radius", Number(), "a positive rational r"),

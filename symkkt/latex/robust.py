@@ -151,8 +151,14 @@ def _body(p: "SymkktLatexPrinter", cert: "Certificate", f: _Fields) -> str:
     alpha_raw = ((data.get("bound") or {}).get("alpha") or []) if isinstance(
         data.get("bound"), Mapping) else []
     alpha = [f.expr(v, f"$.bound.alpha[{i}]") for i, v in enumerate(alpha_raw)]
+    bound_type = (data.get("bound") or {}).get("type") if isinstance(
+        data.get("bound"), Mapping) else None
+    better_sec = data.get("better_point") if isinstance(data.get("better_point"),
+                                                        Mapping) else {}
+    better = {q: f.expr(v, f"$.better_point.point.{q}")
+              for q, v in (better_sec.get("point") or {}).items()}
     flat = [e for row in X for e in row] + list(point.values()) + mults \
-        + list(cpoint.values()) + alpha
+        + list(cpoint.values()) + alpha + list(better.values())
     named, reduced = _named(flat)
     it = iter(reduced)
     X = [[next(it) for _ in row] for row in X]
@@ -160,6 +166,7 @@ def _body(p: "SymkktLatexPrinter", cert: "Certificate", f: _Fields) -> str:
     mults = [next(it) for _ in mults]
     cpoint = {q: next(it) for q in cpoint}
     alpha = [next(it) for _ in alpha]
+    better = {q: next(it) for q in better}
 
     if f.aux or named:
         rows = []
@@ -242,13 +249,48 @@ def _body(p: "SymkktLatexPrinter", cert: "Certificate", f: _Fields) -> str:
                        r"$\|\theta'(\varepsilon, \delta)\|^2 < \|\tilde\theta(\delta)\|^2$"
                        + tail + ", where")
             out.append(p.align(p.rows(r"\varepsilon_0", f.expr(eps0, "$.eps0"))))
-    if alpha:
+    if alpha and bound_type == "pattern":
+        out.append(r"\textbf{Local optimum, for every $\delta$.} Every hidden input at "
+                   r"$\tilde\theta(\delta)$ keeps a strict sign on the box, so near "
+                   r"$\tilde\theta$ the activation pattern is that of $\tilde\theta$; with "
+                   r"$A_j$ the samples on which neuron $j$ is active there, dual variables "
+                   r"$\alpha(\delta) \geq 0$ with $\bigl\|\sum_{i \in A_j} \alpha_i y_i "
+                   r"x_i|_{S_j}\bigr\| \leq 1$ for every neuron $j$ (support $S_j$) and "
+                   r"$\|\tilde\theta(\delta)\|^2 = 2\sum_i \alpha_i$ give "
+                   r"$\|\theta\|^2 \geq \|\tilde\theta\|^2$ for every feasible $\theta$ "
+                   r"near $\tilde\theta$:")
+        out.append(p.align(sum((p.rows(f"\\alpha_{{{i + 1}}}", a) for i, a in
+                                enumerate(alpha)), [])))
+    elif alpha:
         out.append(r"\textbf{Global optimum, for every $\delta$.} Dual variables "
                    r"$\alpha(\delta) \geq 0$ with $\bigl\|\sum_{i \in A} \alpha_i y_i "
                    r"x_i|_{S_j}\bigr\| \leq 1$ for every set $A$ of samples and every neuron "
                    r"support $S_j$, and $\|\tilde\theta(\delta)\|^2 = 2\sum_i \alpha_i$:")
         out.append(p.align(sum((p.rows(f"\\alpha_{{{i + 1}}}", a) for i, a in
                                 enumerate(alpha)), [])))
+    if data.get("per_layer_local") is True:
+        out.append(r"\textbf{Every layer a local optimum of its Problem 4, for every "
+                   r"$\delta$.} Every hidden input at $\tilde\theta(\delta)$ keeps a strict "
+                   r"sign on the box, so near $\tilde\theta$ the activation pattern is frozen "
+                   r"and $\Phi$ is linear in each layer with the others fixed: Problem 4 of "
+                   r"layer $l$ is, near $\tilde\theta$, a convex program whose KKT conditions "
+                   r"are those of Problem 2 read on layer $l$ (the multipliers above).")
+    if better:
+        lay = better_sec.get("layer")
+        head = (r"\textbf{Not a global optimum, for every $\delta$.} A feasible point "
+                r"$\theta''(\delta)$ ($y_i \Phi(\theta''; x_i) \geq 1$ on the box) with "
+                r"$\|\theta''(\delta)\|^2 < \|\tilde\theta(\delta)\|^2$:"
+                if lay is None else
+                r"\textbf{Layer " + escape_text(str(lay)) + r" not a global optimum of its "
+                r"Problem 4, for every $\delta$.} A feasible point $\theta''(\delta)$ equal "
+                r"to $\tilde\theta(\delta)$ outside layer " + escape_text(str(lay))
+                + r", with a strictly smaller norm of that layer:")
+        out.append(head)
+        rows = []
+        for q in params or list(better):
+            if q in better and (lay is None or better[q] != point.get(q)):
+                rows += p.rows(tex_name(q) + "''", better[q])
+        out.append(p.align(rows))
     vb = p.values_block({k: v for k, v in cert.values.items()
                          if k not in ("eps0",)}) if cert.values else ""
     if vb:
