@@ -225,3 +225,385 @@ def test_the_leading_term_uses_the_substitution_power():
     res = find_eps0(t44.instance("relu"), t44.CURVE, k=2)
     v = check_certificate(json.loads(json.dumps(res.certificate)))
     assert v.status == "verified" and v.values["leading_term"] == "-epsilon/2"
+
+
+# ----------------------------------------------------- small hand-made certificates
+#
+# Each is checked to its exact verdict: the status, whether the certificate fails
+# (``invalid``), one or more reasons (strings; their wording is not tested) and every
+# reported value, exactly.
+
+from math import isqrt
+
+from symkkt.errors import InputError, UndecidedError
+from symkkt.kernel import certificate as C
+from symkkt.kernel.certificate import load_certificate
+from symkkt.kernel.grammar import parse_exact
+
+HEAD = {"symkkt_certificate": 1}
+# sqrt(2) minus its 900-digit decimal truncation: about 1e-901, positive, but no enclosure
+# the kernel computes (2500 bits, about 750 digits) can tell its sign. Each of the two
+# numbers is an ordinary input; only their combination is undecidable.
+TRUNC = f"{isqrt(2 * 10 ** 1800)}/1{'0' * 900}"
+
+
+def expect(v, status, values, invalid=False):
+    assert v.status == status
+    assert v.invalid is invalid
+    assert isinstance(v.reasons, tuple) and v.reasons
+    assert all(isinstance(r, str) and r for r in v.reasons)
+    assert dict(v.values) == values
+
+
+def _relu2(**kw):
+    """Φ = v1 σ(w1 x) + v2 σ(w2 x) at θ = (w1, w2, v1, v2) = (1, -1, 1, 1): neuron 1 carries
+    x = 1, neuron 2 carries x = -1 (each strictly inactive on the other sample); x = 2 has
+    margin 2 (λ = 0). KKT with λ = (0, 1, 1), pieces without witnesses (no input is 0)."""
+    c = dict(HEAD, kind="kkt",
+             network={"activation": "relu", "layers": [[["w1"], ["w2"]], [["v1", "v2"]]]},
+             data={"x": [["2"], ["1"], ["-1"]], "y": [1, 1, 1]},
+             point={"w1": "1", "w2": "-1", "v1": "1", "v2": "1"},
+             multipliers=["0", "1", "1"],
+             subgradients=[[], [{"weight": "1", "pattern": [[1, 0]]}],
+                           [{"weight": "1", "pattern": [[0, 1]]}]])
+    c.update(kw)
+    return c
+
+
+def _lin2(**kw):
+    """Φ = w1 x1 + w2 x2 at (1, 1), samples e1, e2: KKT with λ = (1, 1)."""
+    c = dict(HEAD, kind="kkt",
+             network={"activation": "linear", "layers": [[["w1", "w2"]]]},
+             data={"x": [["1", "0"], ["0", "1"]], "y": [1, 1]},
+             point={"w1": "1", "w2": "1"}, multipliers=["1", "1"])
+    c.update(kw)
+    return c
+
+
+def test_kkt_pieces_are_the_given_ones_and_a_zero_multiplier_may_come_first():
+    """The inactive neuron's piece (pattern 0) matters: with every neuron active, sample 3
+    would add v1 * x = -1 to w1's gradient sum. The λ = 0 sample comes first and the pieces
+    have no witness (none needed: no input is 0)."""
+    expect(check_certificate(_relu2()), "verified",
+           {"norm2": "4", "multipliers": ["0", "1", "1"]})
+    wrong = _relu2(subgradients=[[], [{"weight": "1", "pattern": [[1, 1]]}],
+                                 [{"weight": "1", "pattern": [[0, 1]]}]])
+    assert check_certificate(wrong).invalid           # the piece is not where θ is
+
+
+def test_linear_kkt_with_two_active_samples():
+    expect(check_certificate(_lin2()), "verified", {"norm2": "2", "multipliers": ["1", "1"]})
+    expect(check_certificate(_lin2(multipliers=["1", "2"])), "unknown",
+           {"norm2": "2", "multipliers": ["1", "2"]}, invalid=True)
+
+
+def test_kkt_at_an_infeasible_point_is_refuted_with_its_values():
+    expect(check_certificate(_lin2(point={"w1": "1/2", "w2": "1"})), "refuted",
+           {"norm2": "5/4", "multipliers": ["1", "1"]})
+
+
+def test_reported_values_are_exact_not_simplified_numerically():
+    """A multiplier 1 + sqrt(2)/10**30 is reported as itself (a numerical simplification would
+    print 1); stationarity then fails by that tiny amount."""
+    lam = "1 + sqrt(2)/10**30"
+    v = check_certificate(_lin2(multipliers=[lam, "1"]))
+    assert v.status == "unknown" and v.invalid
+    assert parse_exact(v.values["multipliers"][0]) == parse_exact(lam)
+
+
+def test_kkt_with_an_undecidable_margin_is_unknown_not_failed():
+    """w1 = 1 + (sqrt(2) - its truncation): the margin minus 1 has no decidable sign."""
+    pt = {"w1": f"1 + sqrt(2) - {TRUNC}", "w2": "1"}
+    v = check_certificate(_lin2(point=pt))
+    expect(v, "unknown", {"norm2": v.values["norm2"], "multipliers": ["1", "1"]})
+    assert parse_exact(v.values["norm2"]) == sympy.expand(
+        parse_exact(pt["w1"]) ** 2 + 1)
+
+
+def test_an_undecidable_relu_input_is_unknown_not_a_crash():
+    """A kernel bug found with these tests: the ReLU forward pass decides each hidden input's
+    sign, and an undecidable one raised UndecidedError out of check_certificate (a crash on a
+    well-formed certificate) instead of giving `unknown`."""
+    net = dict(HEAD, network={"activation": "relu", "layers": [[["w1", "w2"]], [["v"]]]},
+               data={"x": [["1", "1"]], "y": [1]},
+               point={"w1": "sqrt(2)", "w2": f"-{TRUNC}", "v": "1"})
+    v = check_certificate(dict(net, kind="kkt", multipliers=["1"],
+                               subgradients=[[{"weight": "1", "pattern": [[1]]}]]))
+    assert v.status == "unknown" and not v.invalid and v.values["multipliers"] == ["1"]
+    v = check_certificate(dict(net, kind="nonzero-inputs"))
+    expect(v, "unknown", {"norm2": v.values["norm2"]})
+    v = check_certificate(dict(net, kind="better-point",
+                               better_point={"w1": "sqrt(2)", "w2": f"-{TRUNC}", "v": "1"}))
+    assert v.status == "unknown" and not v.invalid
+
+
+# ------------------------------------------------------------------- nonzero-*
+
+
+def _nonzero(kind, layers, point, x=(("1",),), activation="relu", **kw):
+    return dict(HEAD, kind=kind, network={"activation": activation, "layers": layers},
+                data={"x": [list(r) for r in x], "y": [1] * len(x)}, point=point, **kw)
+
+
+def test_nonzero_inputs():
+    layers = [[["w1"], ["w2"]], [["v1", "v2"]]]
+    pt = {"w1": "1", "w2": "-1", "v1": "1", "v2": "1"}
+    # a negative input is non-zero too
+    expect(check_certificate(_nonzero("nonzero-inputs", layers, pt)), "verified",
+           {"norm2": "4"})
+    expect(check_certificate(_nonzero("nonzero-inputs", layers, dict(pt, w2="0"))),
+           "refuted", {"norm2": "3"})
+
+
+def test_nonzero_weights_checks_every_hidden_layer():
+    layers = [[["a"]], [["b"]], [["c"]]]
+    expect(check_certificate(_nonzero("nonzero-weights", layers, {"a": "1", "b": "-2",
+                                                                 "c": "1"},
+                                      activation="linear")), "verified", {"norm2": "6"})
+    # depth 3: the zero row is in hidden layer 2, the last hidden layer
+    expect(check_certificate(_nonzero("nonzero-weights", layers,
+                                      {"a": "1", "b": "0", "c": "1"}, activation="linear")),
+           "refuted", {"norm2": "2"})
+    # depth 2: hidden layer 1 is the last hidden layer
+    expect(check_certificate(_nonzero("nonzero-weights", [[["a"]], [["c"]]],
+                                      {"a": "0", "c": "1"})), "refuted", {"norm2": "1"})
+
+
+# --------------------------------------------------------------------- better-point
+
+
+def _better(better, point=None, layer=None):
+    """Φ = w v x, x = 1, θ̃ = (w, v) = (3, 1/2): margin 3/2, norm 37/4."""
+    c = dict(HEAD, kind="better-point",
+             network={"activation": "linear", "layers": [[["w"]], [["v"]]]},
+             data={"x": [["1"]], "y": [1]}, point=point or {"w": "3", "v": "1/2"},
+             better_point=better)
+    if layer is not None:
+        c["problem"] = {"number": 4, "layer": layer}
+    return c
+
+
+def test_better_point_problem_2():
+    expect(check_certificate(_better({"w": "2", "v": "1/2"})), "verified",
+           {"norm2": "37/4", "better_norm2": "17/4"})
+    expect(check_certificate(_better({"w": "1", "v": "1"})), "verified",
+           {"norm2": "37/4", "better_norm2": "2"})
+    # infeasible: the certificate fails, the statement is not refuted
+    expect(check_certificate(_better({"w": "1", "v": "1/2"})), "unknown",
+           {"norm2": "37/4", "better_norm2": "5/4"}, invalid=True)
+    # not better: equal norm, larger norm
+    expect(check_certificate(_better({"w": "1/2", "v": "3"})), "unknown",
+           {"norm2": "37/4", "better_norm2": "37/4"}, invalid=True)
+    expect(check_certificate(_better({"w": "4", "v": "1/2"})), "unknown",
+           {"norm2": "37/4", "better_norm2": "65/4"}, invalid=True)
+
+
+def test_better_point_problem_4_keeps_the_other_layers():
+    expect(check_certificate(_better({"w": "2", "v": "1/2"}, layer=1)), "verified",
+           {"norm2": "37/4", "better_norm2": "17/4", "layer_norm2": "9",
+            "better_layer_norm2": "4"})
+    # (1, 1) is better for Problem 2 but moves v, which layer 1's problem keeps
+    expect(check_certificate(_better({"w": "1", "v": "1"}, layer=1)), "unknown",
+           {"norm2": "37/4", "better_norm2": "2", "layer_norm2": "9",
+            "better_layer_norm2": "1"}, invalid=True)
+    # for layer 2 (v free, w = 3 fixed): v = 1/3 is better
+    expect(check_certificate(_better({"w": "3", "v": "1/3"}, layer=2)), "verified",
+           {"norm2": "37/4", "better_norm2": "82/9", "layer_norm2": "1/4",
+            "better_layer_norm2": "1/9"})
+
+
+def test_a_better_point_better_by_a_tiny_irrational_amount():
+    """The gap is sqrt(2)/10**30: decided exactly, and both norms are reported exactly (a
+    numerical simplification would print the same number twice)."""
+    # ... and the comparison the other way round fails
+    v = check_certificate(_better({"w": "3", "v": "sqrt(1/4 + sqrt(2)/10**30)"}))
+    assert v.status == "unknown" and v.invalid
+    v = check_certificate(_better({"w": "3", "v": "1/2"},
+                                  point={"w": "3", "v": "sqrt(1/4 + sqrt(2)/10**30)"}))
+    assert v.status == "verified"
+    assert parse_exact(v.values["norm2"]) - parse_exact(v.values["better_norm2"]) \
+        == sympy.sqrt(2) / 10 ** 30
+
+
+def test_a_better_point_with_an_undecidable_margin_is_unknown():
+    v = check_certificate(_better({"w": f"2 + sqrt(2) - {TRUNC}", "v": "1/2"}))
+    assert v.status == "unknown" and not v.invalid
+    assert set(v.values) == {"norm2", "better_norm2"} and v.values["norm2"] == "37/4"
+    assert isinstance(v.reasons, tuple) and all(isinstance(r, str) for r in v.reasons)
+
+
+# --------------------------------------------------------------------------- curves
+
+
+def _curve(w, v, eps0="1", k=None, kind="not-local", layer=None):
+    """Φ = w v x, x = 1, θ̃ = (2, 1/2): norm 17/4; a curve (w(ε), v(ε))."""
+    c = dict(HEAD, kind=kind, network={"activation": "linear", "layers": [[["w"]], [["v"]]]},
+             data={"x": [["1"]], "y": [1]}, point={"w": "2", "v": "1/2"},
+             curve={"point": {"w": w, "v": v}}, eps0=eps0)
+    if k is not None:
+        c["curve"]["substitution_power"] = k
+    if layer is not None:
+        c["problem"] = {"number": 4, "layer": layer}
+    return c
+
+
+def test_a_balancing_curve_is_verified_with_its_values():
+    expect(check_certificate(_curve("2 - epsilon", "1/(2 - epsilon)")), "verified",
+           {"norm2": "17/4", "eps0": "1", "leading_term": "-15*epsilon/4"})
+
+
+def test_a_curve_in_sqrt_epsilon_needs_k_2_everywhere():
+    """w = 2 - sqrt(ε): with ε = t**2 the curve, the constraints, the norm comparison and the
+    leading term are smooth in t. eps0 = 2 covers t in [0, sqrt(2)]; the curve has a pole at
+    t = 2 (ε = 4), outside."""
+    cert = _curve("2 - sqrt(epsilon)", "1/(2 - sqrt(epsilon))", eps0="2", k=2)
+    expect(check_certificate(cert), "verified",
+           {"norm2": "17/4", "eps0": "2", "leading_term": "-15*sqrt(epsilon)/4"})
+    # without substitution_power, k = 1: sqrt(ε) is not smooth at 0, nothing is proven
+    del cert["curve"]["substitution_power"]
+    expect(check_certificate(cert), "unknown", {"norm2": "17/4", "eps0": "2"})
+
+
+def test_a_high_order_curve_is_proven_with_the_default_k_1():
+    """w = 2 - ε**5: the norm decreases like -15 ε**5/4; with k = 1 derivative 5 decides it
+    (with ε = t**2 it would be derivative 10, beyond the kernel's order 8)."""
+    expect(check_certificate(_curve("2 - epsilon**5", "1/(2 - epsilon**5)")), "verified",
+           {"norm2": "17/4", "eps0": "1", "leading_term": "-15*epsilon**5/4"})
+
+
+def test_a_curve_that_leaves_the_feasible_set_fails():
+    """Shrinking θ̃ decreases the norm, and the margin: (1 - ε)**2 < 1."""
+    expect(check_certificate(_curve("2*(1 - epsilon)", "(1 - epsilon)/2")), "unknown",
+           {"norm2": "17/4", "eps0": "1"}, invalid=True)
+
+
+def test_a_constraint_that_cannot_be_proven_is_never_skipped():
+    """The margin is 1 + ε**9 (ε - 1/5)(ε - 1/4): below 1 on (1/5, 1/4), which no exact
+    sample point hits, and its first 8 derivatives vanish at 0. The norm still decreases.
+    Not proven: unknown (a kernel that went on after an undecided constraint would verify a
+    curve that is infeasible at ε = 0.22)."""
+    cert = _curve("2 - epsilon", "(1 + epsilon**9*(epsilon - 1/5)*(epsilon - 1/4))/(2 - epsilon)")
+    expect(check_certificate(cert), "unknown", {"norm2": "17/4", "eps0": "1"})
+
+
+def test_an_undecided_norm_comparison_is_unknown_not_a_failure():
+    """w = 2 - ε**9: the norm does decrease, but derivatives up to order 8 vanish."""
+    expect(check_certificate(_curve("2 - epsilon**9", "1/(2 - epsilon**9)")), "unknown",
+           {"norm2": "17/4", "eps0": "1"})
+
+
+def test_a_curve_with_a_double_pole_at_0_does_not_tend_to_the_point():
+    """1/ε + 1/ε**2 is undefined (nan) at ε = 0, not only infinite (zoo)."""
+    expect(check_certificate(_curve("2 - epsilon", "1/(2 - epsilon) + 1/epsilon + 1/epsilon**2")),
+           "unknown", {"norm2": "17/4", "eps0": "1"}, invalid=True)
+
+
+def test_eps0_must_be_a_positive_rational():
+    for bad in ("0", "-1", "sqrt(2)/100"):
+        with pytest.raises(InputError):
+            check_certificate(_curve("2 - epsilon", "1/(2 - epsilon)", eps0=bad))
+
+
+def test_an_equal_norm_curve_whose_difference_is_zero_only_after_simplification():
+    """Two neurons rotated together by the rational parametrisation of the circle: Φ and the
+    norm are constant, but the difference of norms is 0 only after simplification."""
+    c = "(1 - epsilon**2)/(1 + epsilon**2)"
+    s = "2*epsilon/(1 + epsilon**2)"
+    cert = dict(HEAD, kind="equal-norm",
+                network={"activation": "linear", "layers": [[["w1"], ["w2"]], [["v1", "v2"]]]},
+                data={"x": [["1"]], "y": [1]},
+                point={"w1": "1", "w2": "0", "v1": "1", "v2": "0"},
+                curve={"point": {"w1": c, "w2": s, "v1": c, "v2": s}}, eps0="1")
+    expect(check_certificate(cert), "verified", {"norm2": "2", "eps0": "1", "leading_term": "0"})
+    # rotating the second layer by twice the angle changes Φ: it is cos(θ) < 1
+    c2, s2 = f"({c})**2 - ({s})**2", f"2*({s})*({c})"
+    cert["curve"]["point"].update(v1=c2, v2=s2)
+    assert check_certificate(cert).invalid
+
+
+def test_a_problem_4_equal_norm_curve_reports_the_layer_norm():
+    """Layer 1 of Φ = w v x alone: the constant curve keeps its norm."""
+    cert = _curve("2", "1/2", kind="equal-norm", layer=1)
+    expect(check_certificate(cert), "verified",
+           {"norm2": "17/4", "eps0": "1", "layer_norm2": "4", "leading_term": "0"})
+    moved = _curve("2", "1/2 + epsilon", kind="equal-norm", layer=1)
+    expect(check_certificate(moved), "unknown", {"norm2": "17/4", "eps0": "1",
+                                                 "layer_norm2": "4"}, invalid=True)
+
+
+# ------------------------------------------------------------- check_certificate
+
+
+def test_timeout_must_be_positive():
+    cert = _curve("2 - epsilon", "1/(2 - epsilon)")
+    for bad in (0, -1):
+        with pytest.raises(InputError):
+            check_certificate(cert, timeout=bad)
+    assert check_certificate(_lin2(), timeout=0.5).status == "verified"   # under 1 s is fine
+
+
+def test_a_checker_past_its_timeout_is_unknown(monkeypatch):
+    import time
+
+    def slow(rd, cert):
+        time.sleep(3)
+        return C.Verdict("verified", ("slept",))
+
+    monkeypatch.setitem(C._CHECKERS, "nonzero-weights", slow)
+    cert = _nonzero("nonzero-weights", [[["a"]], [["c"]]], {"a": "1", "c": "1"})
+    v = check_certificate(cert, timeout=0.2)
+    assert v.status == "unknown" and not v.invalid and v.reasons
+    assert all(isinstance(r, str) for r in v.reasons)
+
+
+@pytest.mark.parametrize("exc", [RecursionError, MemoryError, UndecidedError])
+def test_a_checker_out_of_resources_or_undecided_is_unknown(monkeypatch, exc):
+    def boom(rd, cert):
+        raise exc("deep")
+
+    monkeypatch.setitem(C._CHECKERS, "nonzero-weights", boom)
+    v = check_certificate(_nonzero("nonzero-weights", [[["a"]], [["c"]]], {"a": "1", "c": "1"}))
+    assert v.status == "unknown" and not v.invalid and dict(v.values) == {}
+    assert isinstance(v.reasons, tuple) and v.reasons
+    assert all(isinstance(r, str) and r for r in v.reasons)
+
+
+def test_register_checker(monkeypatch):
+    with pytest.raises(ValueError):
+        C.register_checker("kkt")(lambda rd, cert: None)           # registered twice
+    with pytest.raises(ValueError):
+        C.register_checker("no-such-kind")(lambda rd, cert: None)  # no schema table
+    monkeypatch.delitem(C._CHECKERS, "nonzero-weights")
+    seen = []
+
+    @C.register_checker("nonzero-weights")
+    def mine(rd, cert):
+        seen.append(cert["kind"])
+        return C.Verdict("unknown", ("mine",))
+
+    assert "nonzero-weights" in C.kinds()
+    v = check_certificate(_nonzero("nonzero-weights", [[["a"]], [["c"]]], {"a": "1", "c": "1"}))
+    assert v.status == "unknown" and seen == ["nonzero-weights"]
+
+
+# -------------------------------------------------------------- load_certificate
+
+
+def test_json_integers_up_to_the_digit_limit_are_integers():
+    big = "7" * C.MAX_DIGITS
+    text = json.dumps(_nonzero("nonzero-weights", [[["a"]], [["c"]]], {"a": "A", "c": "1"}))
+    doc = load_certificate(text.replace('"A"', big))
+    assert doc["point"]["a"] == int(big) and type(doc["point"]["a"]) is int
+    assert check_certificate(doc).status == "verified"
+    doc = load_certificate(text.replace('"A"', big + "7"))
+    with pytest.raises(InputError):
+        check_certificate(doc)
+
+
+def test_json_constants_are_never_floats():
+    for v in load_certificate("[NaN, Infinity, -Infinity, 0.5]"):
+        assert not isinstance(v, float)
+    doc = load_certificate(json.dumps(_lin2()).replace('"multipliers": ["1", "1"]',
+                                                        '"multipliers": [NaN, 1]'))
+    with pytest.raises(InputError):
+        check_certificate(doc)

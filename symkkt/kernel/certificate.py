@@ -157,8 +157,7 @@ def txt(e: sympy.Expr) -> str:
 
 
 def norm2(theta: Mapping[str, sympy.Expr], names) -> sympy.Expr:
-    return sympy.expand(sympy.radsimp(sympy.expand(sum((theta[p] ** 2 for p in names),
-                                                       sympy.Integer(0)))))
+    return sympy.expand(sympy.radsimp(sympy.expand(sympy.Add(*(theta[p] ** 2 for p in names)))))
 
 
 def decide(expr: sympy.Expr) -> int:
@@ -175,6 +174,15 @@ def problem_layer(rd: Reader, cert: dict, net: NetSpec) -> int | None:
     return prob["layer"] if prob["number"] == 4 else None
 
 
+def _forward(net: NetSpec, theta, x):
+    """``net.forward`` at a numeric θ; a ReLU input whose sign cannot be decided exactly is
+    :class:`Unknown` (never an escaping :class:`UndecidedError`)."""
+    try:
+        return net.forward(theta, x)
+    except UndecidedError as exc:
+        raise Unknown(str(exc)) from None
+
+
 def feasibility(net, theta, X, Y, what: str | None = None,
                 refutes: bool = True) -> list[sympy.Expr]:
     """The margins ``y_i Φ(θ; x_i)``; if one is below 1, :class:`Refuted` (the statement is
@@ -183,7 +191,7 @@ def feasibility(net, theta, X, Y, what: str | None = None,
     when ``what`` names the point."""
     margins = []
     for i, (x, y) in enumerate(zip(X, Y)):
-        m = sympy.expand(y * net.output(theta, x))
+        m = sympy.expand(y * _forward(net, theta, x)[0])
         if decide(m - 1) < 0:
             msg = f"constraint {i + 1} fails: y*Phi = {txt(m)} < 1"
             raise (Refuted if refutes else Invalid)(f"{what} is infeasible: {msg}" if what
@@ -266,7 +274,7 @@ def _check_kkt(rd: Reader, cert: dict) -> Verdict:
                 raise Invalid(f"convex weights of sample {i + 1} sum to {txt(total)}, not 1")
             grads.append(g)
         for p in free:
-            rhs = sum((lam[i] * Y[i] * grads[i][p] for i in range(len(X))), sympy.Integer(0))
+            rhs = sympy.Add(*(lam[i] * Y[i] * grads[i][p] for i in range(len(X))))
             if decide(sympy.expand(theta[p] - rhs)) != 0:
                 raise Invalid(f"stationarity fails for {p}: theta = {txt(theta[p])} but "
                                f"sum lambda_i y_i g_i = {txt(sympy.radsimp(rhs))}")
@@ -286,7 +294,7 @@ def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
     free = net.params if layer is None else net.layer_params(layer)
     k, path_pt, eps0, patterns = rd.curve(cert, net, len(X), {})
     n_tilde = norm2(theta, free)
-    n_curve = sympy.expand(sum((path_pt[p] ** 2 for p in free), sympy.Integer(0)))
+    n_curve = sympy.expand(sympy.Add(*(path_pt[p] ** 2 for p in free)))
     diff = n_curve - n_tilde
     values: dict[str, Any] = {"norm2": txt(norm2(theta, net.params)), "eps0": txt(eps0)}
     if layer is not None:
@@ -312,7 +320,7 @@ def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
                 interval_eval(g, ctx, {t: ctx.mpf([0, hi])})
             except _Domain as exc:
                 raise Unknown(f"cannot show {p}(epsilon) is continuous on [0, eps0]: {exc}")
-        obligations: list[tuple[str, sympy.Expr, bool]] = []
+        obligations: list[tuple[str, sympy.Expr]] = []   # each f >= 0 on (0, eps0]
         for i, (x, y) in enumerate(zip(X, Y)):
             out, pre = net.forward(path_pt, x, patterns[i] if patterns else None)
             if patterns:
@@ -320,10 +328,10 @@ def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
                     for j, z in enumerate(lay):
                         s = 1 if patterns[i][l][j] else -1
                         obligations.append((f"sample {i + 1}: neuron {j + 1} of layer {l + 1} "
-                                            f"{'>= 0' if s > 0 else '<= 0'}", s * z, False))
-            obligations.append((f"constraint {i + 1}: y*Phi >= 1", y * out - 1, False))
-        for label, f, strict in obligations:
-            pr = prove_nonnegative(sympy.expand(f), EPSILON, eps0, k=k, strict=strict)
+                                            f"{'>= 0' if s > 0 else '<= 0'}", s * z))
+            obligations.append((f"constraint {i + 1}: y*Phi >= 1", y * out - 1))
+        for label, f in obligations:
+            pr = prove_nonnegative(sympy.expand(f), EPSILON, eps0, k=k)
             if pr.status == "refuted":
                 raise Invalid(f"{label}: {pr.reason}")
             if pr.status == "unknown":
@@ -371,7 +379,7 @@ def _check_nonzero(rd: Reader, cert: dict, what: str) -> Verdict:
         if what == "inputs":
             first = cert.get("from_layer", 1)   # in 1..depth (schema)
             for i, x in enumerate(X):
-                _, pre = net.forward(theta, x)
+                _, pre = _forward(net, theta, x)
                 for l, layer in enumerate(pre[first - 1:], start=first):
                     for j, z in enumerate(layer):
                         if decide(z) == 0:
@@ -480,6 +488,8 @@ def check_certificate(cert: Any, source: str = "<certificate>",
                                    "expressions are nested too deeply to check",))
     except MemoryError:
         return Verdict("unknown", ("the kernel ran out of memory (MemoryError)",))
+    except UndecidedError as exc:  # a checker that let one escape: undecided, never a crash
+        return Verdict("unknown", (str(exc),))
 
 
 class _Repeated(dict):
