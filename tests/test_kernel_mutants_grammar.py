@@ -175,3 +175,119 @@ def test_hard_bits_divides_out_every_small_prime_power():
 def test_to_text_at_the_literal_limit(value):
     # exactly 10**MAX_DIGITS has MAX_DIGITS + 1 digits: it must be written in Horner form
     assert parse_exact(to_text(value)) == value
+
+
+# --- the resource guards before a root (check_root), exactly at their limits. A product of
+# numeric radicals r1**(1/3) * r2**(1/5) may be merged by sympy into a root of index 15 whose
+# radicand has up to 14 * (bits of all factors): at most MAX_BITS = 14000 bits is accepted, and
+# at most MAX_ROOT_BITS = 1000 bits without small prime factors (which sympy may have to factor).
+
+_ODD_PRIMES = [int(p) for p in sympy.primerange(7, 1000)]
+
+
+def _squarefree(bits, pool):
+    """A product of distinct primes below 1000 taken from ``pool`` with exactly ``bits`` bits:
+    its radicals stay unsimplified and it has no part without small prime factors."""
+    n = 1
+    while True:
+        for p in pool:
+            if (n * p).bit_length() == bits:
+                pool.remove(p)
+                return n * p
+        n *= pool.pop()
+
+
+def _radicands(total):
+    pool = list(_ODD_PRIMES)
+    return _squarefree(total // 2, pool), _squarefree(total - total // 2, pool)
+
+
+def _root_product(total, coeff=""):
+    p, q = _radicands(total)
+    return f"{coeff}{p}**(1/3) * {q}**(1/5)", p, q
+
+
+def test_a_product_of_radicals_at_the_size_limit():
+    text, p, q = _root_product(1000)            # 14 * 1000 = 14000 bits: accepted
+    assert parse_exact(text) == sympy.root(p, 3) * sympy.root(q, 5)
+    with pytest.raises(InputError):             # 14 * 1001 bits: refused (two radicals)
+        parse_exact(_root_product(1001)[0])
+    # a rational factor is not a radicand: it does not count
+    text, p, q = _root_product(999, "2 * ")
+    assert parse_exact(text) == 2 * sympy.root(p, 3) * sympy.root(q, 5)
+
+
+def test_a_power_of_a_product_of_radicals_at_the_size_limit():
+    # (c * r1**(1/3) * r2**(1/5))**1: the rational factor c counts there (but not -1)
+    text, p, q = _root_product(998, "2 * ")
+    assert parse_exact(f"({text})**1") == 2 * sympy.root(p, 3) * sympy.root(q, 5)
+    with pytest.raises(InputError):
+        parse_exact(f"({_root_product(999, '2 * ')[0]})**1")
+    text, p, q = _root_product(1000, "-")
+    assert parse_exact(f"({text})**1") == -sympy.root(p, 3) * sympy.root(q, 5)
+
+
+@pytest.mark.parametrize("den, accepted", [
+    ("7 * 2**997", True), ("7 * 2**998", False),                   # 1000 and 1001 bits
+    (str(sympy.prevprime(2 ** 71)), True), (str(sympy.nextprime(2 ** 71)), False),
+])
+def test_the_denominator_of_a_power_of_radicals_counts(den, accepted):
+    # 14 * 1000 <= 14000 < 14 * 1001 bits; 14 * 71 <= 1000 < 14 * 72 hard bits
+    text = f"(2**(1/3) * 3**(1/5) / ({den}))**1"
+    if accepted:
+        assert parse_exact(text) == sympy.root(2, 3) * sympy.root(3, 5) / parse_exact(den)
+    else:
+        with pytest.raises(InputError):
+            parse_exact(text)
+
+
+def test_a_square_root_at_the_hard_bits_limit():
+    p1000, p1001 = sympy.prevprime(2 ** 1000), sympy.nextprime(2 ** 1000)
+    assert parse_exact(f"sqrt({p1000})") == sqrt(p1000)
+    with pytest.raises(InputError):
+        parse_exact(f"sqrt({p1001})")
+    # two 500-bit primes: 1000 hard bits in all; a rational factor does not count
+    p1 = sympy.prevprime(2 ** 500)
+    p2 = sympy.prevprime(p1)
+    assert parse_exact(f"1009 * sqrt({p1}) * sqrt({p2})") == 1009 * sqrt(p1 * p2)
+
+
+def test_a_square_root_of_a_radicand_at_the_size_limit():
+    # (15 * 2**1996)**7 has exactly 14000 bits and no part without small prime factors
+    value = parse_exact("sqrt((15 * 2**996 * 2**1000)**7)")
+    assert value == 15 ** 3 * 2 ** 6986 * sqrt(15)
+
+
+def test_zero_to_the_power_zero_is_one():
+    assert parse_exact("0**0") == 1
+    with pytest.raises(InputError):
+        parse_exact("0**(-1)")
+
+
+# --- the predicted size of a product (check_bits before sympy multiplies), at its limit: the
+# sums of the factors' numerator bits, denominator bits and exponent bits (+ the bits of the
+# number of factors) may each reach MAX_BITS = 14000, not more. 2**4666 + 1 has 4667 bits
+# while its cube has 13999: the prediction, not the result, decides.
+
+_BIG = "((2**1000)**4 * 2**666 + 1)"                   # 4667 bits
+_BIG_1 = "((2**1000)**4 * 2**665 + 1)"                 # 4666 bits
+
+
+def test_the_predicted_numerator_and_denominator_bits_of_a_product():
+    big = parse_exact(_BIG)
+    assert big == 2 ** 4666 + 1
+    assert parse_exact(f"{_BIG} * {_BIG} * {_BIG_1}") == big ** 2 * (2 ** 4665 + 1)  # 14000
+    with pytest.raises(InputError):
+        parse_exact(f"{_BIG} * {_BIG} * {_BIG}")                                # 14001
+    assert parse_exact(f"1 / {_BIG} / {_BIG} / {_BIG_1}") == 1 / (big ** 2 * (2 ** 4665 + 1))
+    with pytest.raises(InputError):
+        parse_exact(f"1 / {_BIG} / {_BIG} / {_BIG}")
+
+
+def test_the_predicted_exponent_bits_of_a_product():
+    # x**(1/2**2799): exponent bits 2800; five factors: 5 * 2800 + 3 (bits of 5) > 14000
+    q, q3 = "(2**1000 * 2**1000 * 2**799)", "(2**1000 * 2**1000 * 2**796)"
+    with pytest.raises(InputError):
+        parse_exact(" * ".join([f"x**(1/{q})"] * 5), {"x": x})
+    text = " * ".join([f"x**(1/{q})"] * 4 + [f"x**(1/{q3})"])      # 4 * 2800 + 2797 + 3
+    assert parse_exact(text, {"x": x}) == x ** Rational(4 + 8, 2 ** 2799)
