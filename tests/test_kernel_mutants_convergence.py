@@ -235,6 +235,10 @@ def test_constant_equations():
 def test_algebraic_coefficients_are_numbers_not_generators():
     # sqrt(2) x = 2 and x^2 = 2: x = sqrt(2) (with sqrt(2) a free generator: no solution)
     assert _real_solutions([x**2 - 2, sqrt(2) * x - 2], [x]) == [(sqrt(2),)]
+    # a coefficient that is an exact zero written with sin and cos: the expression domain
+    # (no extension) would take it for non-zero and divide by it; the number field does not
+    trig_zero = sympy.sin(sympy.pi / 7)**2 + sympy.cos(sympy.pi / 7)**2 - 1
+    assert _real_solutions([sympy.expand(trig_zero * x**2 + x - 1)], [x]) == [(1,)]
 
 
 def test_no_root_is_dropped():
