@@ -291,3 +291,17 @@ def test_the_predicted_exponent_bits_of_a_product():
         parse_exact(" * ".join([f"x**(1/{q})"] * 5), {"x": x})
     text = " * ".join([f"x**(1/{q})"] * 4 + [f"x**(1/{q3})"])      # 4 * 2800 + 2797 + 3
     assert parse_exact(text, {"x": x}) == x ** Rational(4 + 8, 2 ** 2799)
+
+
+def test_the_predicted_bits_of_a_power():
+    # ceil(|exponent|) * (bits of the base) may reach 14000, not more
+    assert parse_exact("(2**13)**1000") == 2 ** 13000                      # 1000 * 14
+    with pytest.raises(InputError):
+        parse_exact("(2**14)**999")                                       # 999 * 15
+    assert parse_exact("(1/2**13)**1000") == Rational(1, 2 ** 13000)
+    with pytest.raises(InputError):
+        parse_exact("(1/2**14)**999")
+    # a fractional exponent counts as its ceiling: 2 * 7000 bits, then 2 * 7001
+    assert parse_exact("((2**1000)**7 / 2)**(3/2)") == 2 ** 10498 * sqrt(2)
+    with pytest.raises(InputError):
+        parse_exact("((2**1000)**7)**(3/2)")
