@@ -305,3 +305,26 @@ def test_the_predicted_bits_of_a_power():
     assert parse_exact("((2**1000)**7 / 2)**(3/2)") == 2 ** 10498 * sqrt(2)
     with pytest.raises(InputError):
         parse_exact("((2**1000)**7)**(3/2)")
+
+
+def test_the_predicted_bits_of_a_power_count_the_denominator_and_the_exponent():
+    # (2**6998 / 5)**2: 2 * (6999 + 3) > 14000 (the result itself would fit); 2**6996: 14000
+    assert parse_exact("((2**1000)**7 / 16 / 5)**2") == Rational(2 ** 13992, 25)
+    with pytest.raises(InputError):
+        parse_exact("((2**1000)**7 / 4 / 5)**2")
+    # exponent bits: 3998 (1/2**3997) + 5001 + 5001 (the exponent (2**5000 + 1)/2**5000)
+    e = "(((2**1000)**5 + 1)/(2**1000)**5)"
+    value = parse_exact(f"(x**(1/((2**1000)**4 / 8)))**{e}", {"x": x})
+    assert value == x ** Rational(2 ** 5000 + 1, 2 ** 8997)
+    with pytest.raises(InputError):
+        parse_exact(f"(x**(1/((2**1000)**4 / 2)))**{e}", {"x": x})   # 4000 + 5001 + 5001
+
+
+def test_an_exact_root_of_a_big_perfect_power_needs_no_factoring():
+    # p**2 has 1202 bits without small prime factors, but its square root is found by
+    # integer_nthroot: accepted (a root that is not exact of such a number is refused)
+    p = sympy.nextprime(2 ** 600)
+    assert parse_exact(f"sqrt({p * p})") == p
+    assert parse_exact(f"({p ** 3})**(1/3)") == p
+    with pytest.raises(InputError):
+        parse_exact(f"sqrt({p * (p + 2)})")
