@@ -287,3 +287,14 @@ def test_an_inconsistent_solution_does_not_hide_the_next():
     v = check_certificate(cert_of(inst, {"w1_1": 2, "w2_1": 2}, equal=[["w1_1", "w2_1"]]))
     assert v.status == "verified", v.reasons
     assert v.values["kkt_points_on_invariant"] == 1
+
+
+def test_an_infeasible_solution_does_not_hide_the_next():
+    # x1 = (2, 1), x2 = (4, -1), a and b free. With x1 alone active the system has
+    # b = +-1 (lambda = 1; x2's margin -1 < 1: dropped) listed before a = +-1/sqrt(2)
+    # (lambda = 1/2; x2's margin 2: the KKT points); no other active set gives one.
+    net = kernel_net(diagonal(2, 2, "linear"))
+    pts = _kkt_on_cone(net, [(2, 1), (4, -1)], [1, 1], [], GROUPS["equal"], [],
+                       _Pieces(net))
+    got = sorted((p["w1_1"], p["w1_2"], p["w2_1"], p["w2_2"]) for p in pts)
+    assert got == [(-sqrt(2) / 2, 0, -sqrt(2) / 2, 0), (sqrt(2) / 2, 0, sqrt(2) / 2, 0)]
