@@ -332,9 +332,9 @@ def _check_curve(rd: Reader, cert: dict, kind: str) -> Verdict:
             if patterns:
                 for l, lay in enumerate(pre):
                     for j, z in enumerate(lay):
-                        s = 1 if patterns[i][l][j] else -1
+                        on = patterns[i][l][j]
                         obligations.append((f"sample {i + 1}: neuron {j + 1} of layer {l + 1} "
-                                            f"{'>= 0' if s > 0 else '<= 0'}", s * z))
+                                            f"{'>= 0' if on else '<= 0'}", z if on else -z))
             obligations.append((f"constraint {i + 1}: y*Phi >= 1", y * out - 1))
         for label, f in obligations:
             pr = prove_nonnegative(sympy.expand(f), EPSILON, eps0, k=k)
