@@ -17,8 +17,11 @@ point meeting the hypotheses is a counterexample: hypothesis shrinks it, and it 
 when one is found) with its certificates and the gradient-flow evidence. Otherwise the answer
 is "no counterexample in N instances" with counts, never "proved".
 
-KKT points come from gradient flow only in this version (no enumeration of activation patterns
-and active sets yet): the hypothesis ``kkt`` is then checked on the limits found.
+KKT points come from two searches: (a) for depth-2 networks without shared weights and
+hypotheses without ``gf-limit``, exact enumeration of active sets and activation patterns
+(:mod:`symkkt.kktenum`; when it completes and the hypotheses require non-zero neurons or inputs,
+or the network is linear, it has every point the hypotheses can hold at, and no flow is run);
+(b) gradient flow and the exact limit, as above.
 """
 
 from __future__ import annotations
@@ -214,24 +217,31 @@ def write_counterexample(res: ExploreResult, out_dir: Path, timeout: float = 120
     stem = safe_filename(Path(conj.source).stem + "-counterexample")
     claims: list[dict] = [{"kind": "kkt", "label": "kkt-point"}, negation_claim(conj)]
     conv_note = "no exact convergence certificate found (gradient-flow evidence only)"
-    best = min(pr.inits, key=lambda i: i["direction_error"])
     inst = Instance.make(net, case.X, case.Y, pr.point)
-    init = {p: _exact_init(v) for p, v in best["init"].items()}
-    try:
-        search = I.search_invariant(inst, init, seconds=30.0)
-        if search.verdict is not None and search.verdict.ok:
-            claims.append({"kind": "convergence", "label": "gf-limit", "init": init,
-                           "invariant": search.certificate["invariant"]})
-            conv_note = "gradient flow from init provably converges in direction to the point"
-    except Exception as exc:  # search only
-        conv_note += f" ({type(exc).__name__})"
+    runs = [i for i in pr.inits if i.get("direction_error") is not None]
+    best = min(runs, key=lambda i: i["direction_error"]) if runs else None
+    if best is not None:
+        init = {p: _exact_init(v) for p, v in best["init"].items()}
+        try:
+            search = I.search_invariant(inst, init, seconds=30.0)
+            if search.verdict is not None and search.verdict.ok:
+                claims.append({"kind": "convergence", "label": "gf-limit", "init": init,
+                               "invariant": search.certificate["invariant"]})
+                conv_note = ("gradient flow from init provably converges in direction to the "
+                             "point")
+        except Exception as exc:  # search only
+            conv_note += f" ({type(exc).__name__})"
     title = f"counterexample to: {conj.title}"[:200]
     text = claim_text(net, case, pr.point, claims, title=title)
     head = [f"# symkkt explore: a counterexample to {Path(conj.source).name}",
-            f"# hypotheses: {', '.join(f'{k}={v}' for k, v in pr.hypotheses.items())}",
-            f"# gf-limit evidence: direction error {best['direction_error']:.3e} at "
-            f"|theta| = {best['norm']:.3g} (loss {best['loss']}, {best['dps']} digits)",
-            f"# {conv_note}", ""]
+            f"# hypotheses: {', '.join(f'{k}={v}' for k, v in pr.hypotheses.items())}"]
+    if best is not None:
+        head += [f"# gf-limit evidence: direction error {best['direction_error']:.3e} at "
+                 f"|theta| = {best['norm']:.3g} (loss {best['loss']}, {best['dps']} digits)",
+                 f"# {conv_note}", ""]
+    else:
+        head += ["# the point was found by exact enumeration of the KKT points (active sets "
+                 "and activation patterns), not by a gradient-flow run", ""]
     text = "\n".join(head) + text
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{stem}.toml"
@@ -250,11 +260,13 @@ def write_counterexample(res: ExploreResult, out_dir: Path, timeout: float = 120
         p = cdir / f"{stem}-hypothesis-{h}.json"
         write_json(p, cert)
         certs.append(str(p))
-    ev = out_dir / f"{stem}-gf-evidence.json"
-    write_json(ev, {"label": "evidence (floating point, not a proof)", "runs": pr.inits,
-                    "point": pr.to_json()["point"]})
+    res.certificates = certs
+    if runs:
+        ev = out_dir / f"{stem}-gf-evidence.json"
+        write_json(ev, {"label": "evidence (floating point, not a proof)", "runs": pr.inits,
+                        "point": pr.to_json()["point"]})
+        res.certificates.append(str(ev))
     res.claim_file = str(path)
-    res.certificates = certs + [str(ev)]
     res.recheck = {rep.claim.claim_id: rep.status for rep in reports}
 
 

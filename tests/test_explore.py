@@ -128,3 +128,34 @@ def test_reproducible_with_seed():
     assert [r.case for r in a.results] == [r.case for r in b.results]
     assert a.counts == b.counts
     assert a.outcome == "none-found"
+
+
+KKT_GLOBAL = """[conjecture]
+title = "depth-2 ReLU, non-zero inputs: every KKT point is global (false: Theorem 4.3)"
+activation = "relu"
+architecture = "fully-connected"
+input_dim = 2
+hidden = [2]
+samples = 2
+labels = "positive"
+hypotheses = ["kkt", "nonzero-inputs"]
+problem = 2
+conclusion = "global"
+"""
+
+
+def test_kkt_hypothesis_uses_exact_enumeration(tmp_path):
+    """Hypothesis `kkt` (not `gf-limit`): the KKT points are enumerated exactly (option a),
+    and a local-but-not-global one (Theorem 4.3's phenomenon) is found and re-checked."""
+    from symkkt.explore import write_counterexample
+
+    conj = parse_conjecture_text(KKT_GLOBAL, str(tmp_path / "kkt-global.toml"))
+    res = explore_conjecture(conj, examples=10, seed=0, shrink_seconds=5)
+    assert res.outcome == "counterexample"
+    pr = res.counterexample.counterexample()
+    assert pr.source == "enumeration" and pr.hypotheses["nonzero-inputs"] == "verified"
+    write_counterexample(res, tmp_path / "out")
+    assert all(s == "verified" for s in res.recheck.values())
+    assert not any("evidence" in c for c in res.certificates)   # no flow reached it
+    text = Path(res.claim_file).read_text()
+    assert "exact enumeration" in text and 'kind = "not-global"' in text

@@ -78,12 +78,27 @@ def instance(label: str) -> Instance:
     return Instance.make(net, Xe, Y, res[1])
 
 
+FOUND_SEED = 1
+
+
+def found_claims():
+    """KKT ⇒ global on points found, not built: every KKT point with non-zero neurons of the
+    depth-2 diagonal network on R^3 for random data (three samples, seed ``FOUND_SEED``), by
+    exact enumeration (:mod:`theorems._found`)."""
+    from ._found import found_claims as found, random_data
+
+    X, Y = random_data(FOUND_SEED, 3, 3)
+    return found(THEOREM, f"diagonal d=3, random data (seed {FOUND_SEED})",
+                 diagonal(3, 2, "linear"), X, Y, "weights", global_claim)
+
+
 def claims():
     out = []
     for label in CASES:
         inst = instance(label)
         out += [kkt_claim(THEOREM, label, inst), structural_claim(THEOREM, label, inst, "weights"),
                 global_claim(THEOREM, label, inst)]
+    out += found_claims()
     out.append(depth2_family_claim(THEOREM, "diagonal, every width, all data",
                                    instance("diagonal d=2"), "singletons", [1], "excluded",
                                    "l1"))

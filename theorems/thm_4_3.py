@@ -21,8 +21,10 @@ every hidden input is non-zero):
 * ``(4, -3), (-3, 4)`` with label 1 and ``(-1, -1)`` with label -1, three neurons
   (``‖θ̃‖² = 4/5 + √2``).
 
-Each gets a KKT claim, a non-zero-inputs claim and a local claim. Extend ``claims()`` (for
-instance with the negative part) by appending to the list it returns.
+Each gets a KKT claim, a non-zero-inputs claim and a local claim. And on random data (seed
+``FOUND_SEED``, two samples in R^2, two neurons) every KKT point with non-zero hidden inputs is
+found by exact enumeration of active sets and activation patterns (not built as an optimum),
+and each one gets the same three claims: the implication exercised (basis ``found``).
 """
 
 from __future__ import annotations
@@ -82,13 +84,27 @@ def positive_instance(label: str) -> Instance:
     return Instance.make(net, X, Y, one_neuron_per_sample(X, Y))
 
 
+FOUND_SEED = 0
+"""Random data (two samples in R^2, :func:`theorems._found.random_data`) on which every KKT
+point with non-zero hidden inputs is *found* by exact enumeration, then certified local."""
+
+
+def found_claims():
+    """KKT ⇒ local on points that are found, not built (:mod:`theorems._found`)."""
+    from ._found import found_claims as found, random_data
+
+    X, Y = random_data(FOUND_SEED, 2, 2)
+    return found(THEOREM, f"random data (seed {FOUND_SEED})", fully_connected([2, 2], "relu"),
+                 X, Y, "inputs", local_claim)
+
+
 def positive_claims():
     out = []
     for label in POSITIVE:
         inst = positive_instance(label)
         out += [kkt_claim(THEOREM, label, inst), structural_claim(THEOREM, label, inst, "inputs"),
                 local_claim(THEOREM, label, inst)]
-    return out
+    return out + found_claims()
 
 
 def negative_claims():

@@ -20,6 +20,7 @@ the output layer qualifies).
 from __future__ import annotations
 
 from symkkt.claims import kkt_claim, structural_claim
+from symkkt.network import fully_connected
 from symkkt.optimum import per_layer_claims
 
 from . import thm_3_2, thm_4_3, thm_5_1
@@ -65,6 +66,22 @@ def negative_claims():
     return neg_5_4.claims(THEOREM)
 
 
+def found_claims():
+    """Every layer a local optimum of Problem 4 on KKT points that are found by exact
+    enumeration on random data (the data of Theorem 4.3's found points,
+    :mod:`theorems._found`), not built."""
+    from ._found import found_claims as found, random_data
+    from .thm_4_3 import FOUND_SEED
+
+    X, Y = random_data(FOUND_SEED, 2, 2)
+
+    def per_layer(theorem, label, inst, **extra):
+        return per_layer_claims(theorem, label, inst, local=True, **extra)
+
+    return found(THEOREM, f"random data (seed {FOUND_SEED})", fully_connected([2, 2], "relu"),
+                 X, Y, "inputs", per_layer)
+
+
 def claims():
     out = []
     for label, (inst, first) in instances().items():
@@ -72,7 +89,7 @@ def claims():
         out.append(structural_claim(THEOREM, label, inst, "inputs", from_layer=first))
         out += per_layer_claims(THEOREM, label, inst, local=True,
                                 layers=range(first, inst.network.depth + 1))
-    return out + negative_claims()
+    return out + found_claims() + negative_claims()
 
 
 def gf_runs():

@@ -10,9 +10,7 @@ points, certified optima), whose status is the kernel's.
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import sympy
@@ -65,6 +63,7 @@ def build_network(conj: Conjecture, mask: tuple[bool, ...]) -> NetSpec:
 @dataclass
 class PointResult:
     point: dict[str, sympy.Expr]
+    source: str = "gradient flow"   # or "enumeration" (exact, symkkt.kktenum)
     inits: list[dict[str, Any]] = field(default_factory=list)   # init + direction error
     kkt: str = "unknown"
     hypotheses: dict[str, str] = field(default_factory=dict)
@@ -83,7 +82,7 @@ class PointResult:
         from ..autosearch import text
 
         return {"point": {p: text(v) for p, v in self.point.items()},
-                "gf_runs": self.inits, "kkt": self.kkt, "hypotheses": self.hypotheses,
+                "source": self.source, "gf_runs": self.inits, "kkt": self.kkt, "hypotheses": self.hypotheses,
                 "hypotheses_held": self.held, "conclusion": self.conclusion,
                 "reasons": self.reasons}
 
@@ -169,6 +168,18 @@ def _inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]:
     return uniq
 
 
+ENUM_SECONDS = 20.0
+"""Budget of the exact enumeration of one instance's KKT points (option a)."""
+
+
+def _enumerable(conj: Conjecture, net: NetSpec) -> bool:
+    """Exact enumeration applies to depth-2 networks without sharing whose every hidden neuron
+    reaches the output, when the hypotheses are about KKT points (not where gradient flow
+    goes: ``gf-limit`` needs a flow to each point)."""
+    return (net.depth == 2 and not net.has_sharing and "gf-limit" not in conj.hypotheses
+            and all(n is not None for n in net.layers[1][0]))
+
+
 def _stalled(sample) -> bool:
     """Stop a run that is still at L >= 1 after many steps (it converges to a stationary
     point of the loss, e.g. every neuron switched off, instead of separating the data)."""
@@ -203,7 +214,31 @@ def evaluate(conj: Conjecture, case: Case, *, seconds: float = 30.0) -> Instance
                      "positive margins (skipped)")
         return InstanceResult(case, net, points, notes)
     by_key: dict[tuple, PointResult] = {}
-    for init in _inits(net, case):
+    gf_needed = True
+    if _enumerable(conj, net):
+        # (a) every KKT point of the instance, exactly (search; each is certified below)
+        from ..kktenum import depth2_kkt_points
+
+        nonzero = any(h in ("nonzero-neurons", "nonzero-inputs") for h in conj.hypotheses)
+        try:
+            found = depth2_kkt_points(net, case.X, case.Y, seconds=min(ENUM_SECONDS, seconds),
+                                      nonzero_only=nonzero, certify=False)
+        except Exception as exc:   # search: a failure is a note
+            notes.append(f"exact enumeration failed: {type(exc).__name__}: {str(exc)[:120]}")
+        else:
+            if not found.complete:
+                notes.append("exact enumeration incomplete: " + "; ".join(found.notes))
+            for point in found.points:
+                key = tuple(sympy.srepr(point[p]) for p in net.params)
+                if key not in by_key:
+                    by_key[key] = PointResult(point, source="enumeration")
+                    points.append(by_key[key])
+            # A complete enumeration has every KKT point the hypotheses can hold at (with
+            # non-zero inputs, or any point of a linear network): no flow can add one.
+            if found.complete and (nonzero or net.activation == "linear"):
+                notes.append("exact enumeration complete: gradient flow not needed")
+                gf_needed = False
+    for init in (_inits(net, case) if gf_needed else []):
         try:
             with budget(GF_SECONDS + 2.0):   # a single step can hang at huge precision
                 r = run_gf(net, case.X, case.Y, init, dps=GF_DPS, target_norm=GF_TARGET_NORM,
@@ -226,7 +261,7 @@ def evaluate(conj: Conjecture, case: Case, *, seconds: float = 30.0) -> Instance
         key = tuple(sympy.srepr(point[p]) for p in net.params)
         pr = by_key.get(key)
         if pr is None:
-            pr = by_key[key] = PointResult(point)
+            pr = by_key[key] = PointResult(point, source="gradient flow")
             points.append(pr)
         pr.inits.append({"init": {p: str(v) for p, v in init.items()},
                          "direction_error": direction_error(net, point, direction),
