@@ -51,26 +51,51 @@ def _witness_candidates(net: Network, x, pattern: Pattern, free, rng: random.Ran
         yield {p: sympy.Integer(rng.randint(-3, 3)) for p in free}
 
 
+def _silent(net: Network, point, l: int, j: int) -> bool:
+    """Neuron ``j`` of hidden layer ``l`` (0-based) has every outgoing weight exactly 0 at the
+    point: with its input 0 its output is 0 in either piece, and nothing downstream depends on
+    it, so the piece gradient of Φ(·; x) is the same whether it passes or blocks."""
+    for row in net.layers[l + 1]:
+        name = row[j]
+        if name is not None and sign(point[name]) != 0:
+            return False
+    return True
+
+
 def adjacent_pieces(inst: Instance, x) -> list[tuple[Pattern, dict]]:
-    """Patterns of the smooth pieces adjacent to the point at input ``x``, with witnesses."""
+    """Patterns of the smooth pieces adjacent to the point at input ``x``, with witnesses.
+
+    Only the bits of zero-input neurons that change the gradient are enumerated: a *silent*
+    zero-input neuron (every outgoing weight 0, e.g. an idle neuron) gives the same gradient
+    either way, so its bit is set to 0 (then 1 if no witness realizes that) instead of
+    doubling the pieces. ``MAX_ZERO_NEURONS`` bounds the other zero inputs."""
     net = inst.network
     if net.activation == "linear":
         return [(net.all_active(), {})]
     signs = net.signs(inst.point, x)
     zeros = [(l, j) for l, layer in enumerate(signs) for j, s in enumerate(layer) if s == 0]
-    if len(zeros) > MAX_ZERO_NEURONS:
-        raise UndecidedError(f"{len(zeros)} hidden inputs are exactly 0; enumerating "
-                             f"2^{len(zeros)} pieces is beyond this search")
+    silent = [z for z in zeros if _silent(net, inst.point, *z)]
+    loud = [z for z in zeros if z not in silent]
+    if len(loud) > MAX_ZERO_NEURONS:
+        raise UndecidedError(f"{len(loud)} hidden inputs that matter are exactly 0; "
+                             f"enumerating 2^{len(loud)} pieces is beyond this search")
     rng = random.Random(0)
     out = []
-    for bits in itertools.product((1, 0), repeat=len(zeros)):
-        pat = [[1 if s > 0 else 0 for s in layer] for layer in signs]
-        for (l, j), b in zip(zeros, bits):
-            pat[l][j] = b
-        pattern: Pattern = tuple(tuple(r) for r in pat)
-        for d in _witness_candidates(net, x, pattern, inst.free, rng):
-            if witness_reason(net, inst.point, x, pattern, d, inst.free) is None:
-                out.append((pattern, {p: v for p, v in d.items() if v != 0}))
+    for bits in itertools.product((1, 0), repeat=len(loud)):
+        for quiet in ((0,), (1,)) if silent else ((0,),):
+            pat = [[1 if s > 0 else 0 for s in layer] for layer in signs]
+            for (l, j), b in zip(loud, bits):
+                pat[l][j] = b
+            for (l, j) in silent:
+                pat[l][j] = quiet[0]
+            pattern: Pattern = tuple(tuple(r) for r in pat)
+            found = None
+            for d in _witness_candidates(net, x, pattern, inst.free, rng):
+                if witness_reason(net, inst.point, x, pattern, d, inst.free) is None:
+                    found = (pattern, {p: v for p, v in d.items() if v != 0})
+                    break
+            if found is not None:
+                out.append(found)
                 break
     return out
 

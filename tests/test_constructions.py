@@ -190,3 +190,41 @@ def test_gf_runs_have_matching_inits():
             inst = run["instance"]
             assert set(run["init"]) == set(inst.network.params)
             assert run["init"] != dict(inst.point)
+
+
+# ------------------------------------------------------------ idle neurons (issue 17, item 2)
+
+
+@pytest.mark.parametrize("n", [12, 40])
+def test_kkt_search_collapses_idle_neurons(n):
+    """Theorem 3.2's KKT point in neuron 1 and n - 1 idle neurons: 2(n - 1) hidden inputs are
+    exactly 0, but an idle neuron's bit does not change the gradient, so the search does not
+    enumerate 2^(n-1) pieces per sample (it used to give up above 10) and the kernel verifies."""
+    from symkkt.claims import kkt_claim, run_claim
+    from symkkt.network import fully_connected
+    from symkkt.problems import Instance
+    from theorems import thm_3_2
+
+    net = fully_connected([2, n], "relu")
+    pt = {p: 0 for p in net.params}
+    pt.update({"w1_2": 2, "v1": 2})
+    rep = run_claim(kkt_claim("T", "idle", Instance.make(net, thm_3_2.X, thm_3_2.Y, pt)))
+    assert rep.status == "verified", rep.reasons
+
+
+def test_kkt_search_still_refuses_many_zero_inputs_that_matter():
+    """Zero inputs at neurons with a non-zero output weight change the gradient: those are
+    still bounded (unknown, never a guess)."""
+    from symkkt.errors import UndecidedError
+    from symkkt.kkt import MAX_ZERO_NEURONS, adjacent_pieces
+    from symkkt.network import fully_connected
+    from symkkt.problems import Instance
+
+    n = MAX_ZERO_NEURONS + 1
+    net = fully_connected([2, n], "relu")
+    pt = {p: 0 for p in net.params}
+    for j in range(1, n + 1):
+        pt[f"v{j}"] = 1          # output weight 1, incoming weights 0: input 0, not silent
+    inst = Instance.make(net, [(1, 1)], [1], pt)
+    with pytest.raises(UndecidedError):
+        adjacent_pieces(inst, (1, 1))
