@@ -328,3 +328,12 @@ def test_an_exact_root_of_a_big_perfect_power_needs_no_factoring():
     assert parse_exact(f"({p ** 3})**(1/3)") == p
     with pytest.raises(InputError):
         parse_exact(f"sqrt({p * (p + 2)})")
+
+
+def test_underscores_do_not_count_as_digits():
+    # exactly MAX_DIGITS digits with an underscore: accepted (the underscore is no digit)
+    assert parse_exact("1_" + "0" * (MAX_DIGITS - 1)) == 10 ** (MAX_DIGITS - 1)
+    assert parse_exact("1_" + "0" * (MAX_DIGITS - 2) + ".5") == \
+        Rational(10 ** (MAX_DIGITS - 1) + 5, 10)
+    with pytest.raises(InputError):
+        parse_exact("1_" + "0" * MAX_DIGITS)
