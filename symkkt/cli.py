@@ -157,12 +157,25 @@ def _register_commands() -> None:
 
 
 def table(fmt: str = typer.Option("md", "--format", metavar="md|latex|json",
-                                  help="output format: Markdown, LaTeX (booktabs) or JSON")
+                                  help="output format: Markdown, LaTeX (booktabs) or JSON"),
+          derive: bool = typer.Option(False, "--derive",
+                                      help="derive the tables by conjecture search alone "
+                                           "(no theorem module is read)"),
+          examples: int = typer.Option(20, "--examples", help="--derive: instances per "
+                                                              "conjecture"),
+          seed: int = typer.Option(0, "--seed", help="--derive: hypothesis seed"),
+          out_dir: Optional[Path] = typer.Option(None, "--out", metavar="DIR",
+                                                 help="--derive: write the counterexamples "
+                                                      "(claim files, certificates) here"),
           ) -> None:
     """Regenerate the paper's Tables 1 and 2 from the verdicts of the verified claims.
 
-    Exit 0 if every cell is verified, 1 otherwise.
+    Exit 0 if every cell is verified, 1 otherwise. With ``--derive`` every cell comes from
+    the bundled conjectures (``symkkt explore``): a certified counterexample or "no
+    counterexample in N"; exit 0 if every cell agrees with the paper, 1 otherwise.
     """
+    if derive:
+        return _table_derive(fmt, examples, seed, out_dir)
     import theorems
     from theorems.tables import TITLES, cited_ids, render, run_claims, tables_from_claims
 
@@ -181,6 +194,30 @@ def table(fmt: str = typer.Option("md", "--format", metavar="md|latex|json",
     ok = all(e[c] != "unverified" for rows in doc.values() for e in rows
              for c in ("linear", "relu"))
     raise typer.Exit(0 if ok else 1)
+
+
+def _table_derive(fmt: str, examples: int, seed: int, out_dir: Optional[Path]) -> None:
+    from .derive import DERIVE_LAYOUT, derive_tables, matches_paper, render_derived
+    from .io import check_writable_dir
+    from .tables import FORMATS
+
+    if fmt not in FORMATS:
+        raise InputError(f"--format={fmt!r} must be one of {', '.join(FORMATS)}")
+    if examples < 1:
+        raise InputError(f"--examples={examples} must be at least 1")
+    if out_dir is not None:
+        check_writable_dir(out_dir, "--out")
+    names = {n for rows in DERIVE_LAYOUT.values() for row in rows
+             for cell in (row.linear, row.relu) for n in (cell.local, cell.global_) if n}
+    from .suite import progress_bar
+
+    with progress_bar(err, len(names)) as bar:
+        task = bar.add_task("searching", total=len(names))
+        doc = derive_tables(examples=examples, seed=seed, out_dir=out_dir,
+                            on_conjecture=lambda name, e: bar.update(
+                                task, advance=1, description=f"{name}: {e['outcome']}"))
+    Console(soft_wrap=True, highlight=False, markup=False).print(render_derived(doc, fmt))
+    raise typer.Exit(0 if matches_paper(doc) else 1)
 
 
 def remark(number: str = typer.Argument(..., help="remark number: 3.1, 3.2 or 4.1 (R3.1 "
