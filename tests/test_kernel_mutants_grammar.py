@@ -291,6 +291,8 @@ def test_the_predicted_exponent_bits_of_a_product():
         parse_exact(" * ".join([f"x**(1/{q})"] * 5), {"x": x})
     text = " * ".join([f"x**(1/{q})"] * 4 + [f"x**(1/{q3})"])      # 4 * 2800 + 2797 + 3
     assert parse_exact(text, {"x": x}) == x ** Rational(4 + 8, 2 ** 2799)
+    # a rational factor has no exponent bits (and 6 factors still add 3 bits)
+    assert parse_exact("3 * " + text, {"x": x}) == 3 * x ** Rational(4 + 8, 2 ** 2799)
 
 
 def test_the_predicted_bits_of_a_power():
@@ -337,3 +339,8 @@ def test_underscores_do_not_count_as_digits():
         Rational(10 ** (MAX_DIGITS - 1) + 5, 10)
     with pytest.raises(InputError):
         parse_exact("1_" + "0" * MAX_DIGITS)
+    # in the exponent too (leading zeros are digits)
+    assert parse_exact("1e1_0") == 10 ** 10
+    assert parse_exact("1e" + "0" * (MAX_DIGITS - 1) + "_1") == 10
+    with pytest.raises(InputError):
+        parse_exact("1e" + "0" * MAX_DIGITS + "_1")
