@@ -282,6 +282,11 @@ def test_the_predicted_numerator_and_denominator_bits_of_a_product():
     assert parse_exact(f"1 / {_BIG} / {_BIG} / {_BIG_1}") == 1 / (big ** 2 * (2 ** 4665 + 1))
     with pytest.raises(InputError):
         parse_exact(f"1 / {_BIG} / {_BIG} / {_BIG}")
+    # a symbol factor has no numerator or denominator bits
+    assert parse_exact(f"x * {_BIG} * {_BIG} * {_BIG_1}", {"x": x}) == \
+        x * big ** 2 * (2 ** 4665 + 1)
+    assert parse_exact(f"x / {_BIG} / {_BIG} / {_BIG_1}", {"x": x}) == \
+        x / (big ** 2 * (2 ** 4665 + 1))
 
 
 def test_the_predicted_exponent_bits_of_a_product():
@@ -293,6 +298,8 @@ def test_the_predicted_exponent_bits_of_a_product():
     assert parse_exact(text, {"x": x}) == x ** Rational(4 + 8, 2 ** 2799)
     # a rational factor has no exponent bits (and 6 factors still add 3 bits)
     assert parse_exact("3 * " + text, {"x": x}) == 3 * x ** Rational(4 + 8, 2 ** 2799)
+    # nor has a symbol
+    assert parse_exact("x * " + text, {"x": x}) == x ** (1 + Rational(4 + 8, 2 ** 2799))
 
 
 def test_the_predicted_bits_of_a_power():
