@@ -78,15 +78,16 @@ def _is_pos(e: sympy.Expr) -> bool:
 
 def depth2_kkt_points(net: NetSpec, X: Sequence[Sequence], Y: Sequence[int], *,
                       seconds: float = 60.0, nonzero_only: bool = False,
-                      certify: bool = True, max_systems: int = MAX_SYSTEMS
-                      ) -> EnumerationResult:
+                      certify: bool = True, max_systems: int = MAX_SYSTEMS,
+                      per_system: float = SECONDS_PER_SYSTEM) -> EnumerationResult:
     """The KKT points of Problem 2 described in the module docstring.
 
     ``nonzero_only``: only points without idle neurons (every hidden input non-zero), the
     points the hypotheses ``nonzero-neurons`` / ``nonzero-inputs`` are about.
     ``certify``: keep only the candidates whose ``kkt`` certificate the kernel verifies (off
     when the caller certifies each point itself, e.g. as a ``kkt`` claim).
-    Running out of ``seconds`` stops the search with ``complete = False``.
+    Running out of ``seconds`` stops the search with ``complete = False``; a system sympy does
+    not solve within ``per_system`` seconds is skipped (also ``complete = False``).
     """
     from .autosearch import kkt_certificate
     from .problems import Instance, exact
@@ -126,7 +127,7 @@ def depth2_kkt_points(net: NetSpec, X: Sequence[Sequence], Y: Sequence[int], *,
                 # neurons with T_j = ∅ cannot have |z_j| = 1: they are idle (None) only
                 if any(T is not None and not T for T in choice):
                     continue
-                per = min(SECONDS_PER_SYSTEM, max(deadline - time.monotonic(), 0.1))
+                per = min(per_system, max(deadline - time.monotonic(), 0.1))
                 pts = _solve(net, Xe, Y, A, choice, lam, s, res, per)
                 for pt in pts:
                     key = tuple(sympy.srepr(sympy.nsimplify(pt[p])) for p in net.params)

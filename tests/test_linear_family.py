@@ -228,9 +228,14 @@ def test_every_claim_json_says_its_basis():
     from symkkt.claims import ClaimReport
 
     inst = t421.instance("diagonal d=2")
-    by_kind = {c.kind: c for c in t421.claims()}
+    by_kind: dict = {}
+    for c in t421.claims():
+        by_kind.setdefault(c.kind, c)         # the first claim of each kind: a built instance
     assert ClaimReport(by_kind["global"], "verified", (), {}, 0.0).to_json()["basis"] == \
         "instance"
+    found = [c for c in t421.claims() if "found point" in c.label and c.kind == "global"]
+    assert found and all(ClaimReport(c, "verified", (), {}, 0.0).to_json()["basis"] == "found"
+                         for c in found)
     assert ClaimReport(by_kind["global-all-data"], "verified", (), {}, 0.0).to_json()[
         "basis"] == "all-data"
     from symkkt.claims import curve_claim

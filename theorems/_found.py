@@ -20,7 +20,10 @@ from symkkt.kernel.net import NetSpec
 from symkkt.kktenum import depth2_kkt_points
 from symkkt.problems import Instance
 
-ENUMERATION_SECONDS = 60.0
+ENUMERATION_SECONDS = 600.0
+PER_SYSTEM_SECONDS = 60.0
+"""Generous budgets: on these tiny instances every system solves in well under a second, and
+a budget that a loaded machine could exhaust would make the set of claims depend on the load."""
 
 
 def random_data(seed: int, samples: int, dim: int, bound: int = 3
@@ -40,7 +43,7 @@ def random_data(seed: int, samples: int, dim: int, bound: int = 3
 @functools.lru_cache(maxsize=None)
 def _points(net: NetSpec, X: tuple, Y: tuple):
     return depth2_kkt_points(net, X, Y, seconds=ENUMERATION_SECONDS, nonzero_only=True,
-                             certify=False)
+                             certify=False, per_system=PER_SYSTEM_SECONDS)
 
 
 def found_claims(theorem: str, name: str, net: NetSpec, X, Y, hypothesis: str | None,

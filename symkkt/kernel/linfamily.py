@@ -307,7 +307,7 @@ def _check_depth2_family(rd: Reader, cert: dict) -> Verdict:
             raise Invalid(why)
     except Failed as exc:
         return failed_verdict(exc, values)
-    values["norm2"] = "2*sum_j |v_j|*|w_j| = 2*sum_j |u_j|"
+    values["identity"] = "|theta~|^2 = 2*sum_j |v_j|*|w_j| = 2*sum_j |u_j|"
     reasons = [f"per neuron of support size r in {sizes}: stationarity gives |w_j| = |v_j|, "
                f"|s_j| = 1 and u_j = v_j^2 s_j when v_j != 0, and w_j = v_j s_j (exact "
                f"polynomial identities)"]
