@@ -23,7 +23,8 @@ def _same(p, q):
 
 def test_finds_the_local_not_global_point_of_theorem_4_3():
     net = neg_4_3.FC
-    res = depth2_kkt_points(net, neg_4_3.FC_X, neg_4_3.FC_Y, nonzero_only=True)
+    res = depth2_kkt_points(net, neg_4_3.FC_X, neg_4_3.FC_Y, nonzero_only=True, seconds=600,
+                            per_system=60)
     assert res.complete
     # the merged point (both neurons (0, 1), v = 1) is the equal-split representative of a
     # continuum, and the split point (each neuron serves one sample) is found too
@@ -34,7 +35,7 @@ def test_finds_the_local_not_global_point_of_theorem_4_3():
 
 def test_finds_theorem_4_1_kkt_point_and_the_optimum():
     net = diagonal(2, 2, "linear")
-    res = depth2_kkt_points(net, thm_4_1.X, thm_4_1.Y)
+    res = depth2_kkt_points(net, thm_4_1.X, thm_4_1.Y, seconds=600, per_system=60)
     pts = res.points
     assert any(_same(p, {"w1_1": 1, "w2_1": 1, "w1_2": 0, "w2_2": 0}) for p in pts)
     half = 1 / sympy.sqrt(2)
@@ -46,7 +47,7 @@ def test_finds_theorem_4_1_kkt_point_and_the_optimum():
 def test_every_point_returned_is_certified_kkt_and_feasible():
     net = fully_connected([2, 2], "relu")
     X, Y = [(3, 0), (-3, -1)], [-1, -1]
-    res = depth2_kkt_points(net, X, Y)
+    res = depth2_kkt_points(net, X, Y, seconds=600, per_system=60)
     assert res.points
     from symkkt.autosearch import kkt_certificate
 
