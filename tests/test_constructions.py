@@ -228,3 +228,17 @@ def test_kkt_search_still_refuses_many_zero_inputs_that_matter():
     inst = Instance.make(net, [(1, 1)], [1], pt)
     with pytest.raises(UndecidedError):
         adjacent_pieces(inst, (1, 1))
+
+
+@pytest.mark.parametrize("tid", ["4.2(2)", "4.3", "5.3", "5.4"])
+def test_constructions_say_why_there_is_no_exact_convergence_claim(tid):
+    """Issue 16: for each construction, verify's JSON has a convergence claim or says why none
+    exists (here: why none, on the construction's kkt claims)."""
+    from symkkt.claims import ClaimReport
+    from symkkt.suite import collect
+
+    claims = [c for c in collect([tid]) if c.kind in ("kkt", "convergence")]
+    stated = [ClaimReport(c, "verified", (), {}, 0.0).to_json().get("exact_convergence")
+              for c in claims if c.kind == "kkt"]
+    has_claim = any(c.kind == "convergence" for c in claims)
+    assert has_claim or any(s and s.startswith("none:") for s in stated)

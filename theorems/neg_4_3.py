@@ -76,6 +76,14 @@ GF_INIT_SPARSE = {"w1_1": Rational(1, 10), "w1_2": Rational(1, 2), "w2_2": Ratio
 
 LABELS = ("fully connected", "locally connected")
 
+NO_EXACT_CONVERGENCE = (
+    "none: the limit has hidden inputs that vanish only in the limit or sit on kinks, so no "
+    "invariant set of the kernel's form (fixed, equal, positive coordinates) pins it down and "
+    "the cone's Clarke KKT points are not enumerated; gradient flow reaching it is numerical "
+    "evidence (see docs/convergence.md, 'The constructions 4.2(2), 4.3, 5.3, 5.4')")
+"""Why these constructions have no exact ``convergence`` claim (in ``verify``'s JSON as
+``exact_convergence`` of their ``kkt`` claims)."""
+
 
 def instance(label: str, layer: int | None = None) -> Instance:
     if label == "fully connected":
@@ -121,7 +129,7 @@ def claims(theorem: str = THEOREM):
     for lab in LABELS:
         inst = instance(lab)
         label = f"negative, {lab}"
-        out += [kkt_claim(theorem, label, inst),
+        out += [kkt_claim(theorem, label, inst, exact_convergence=NO_EXACT_CONVERGENCE),
                 structural_claim(theorem, label, inst, "inputs"),
                 local_claim(theorem, label, inst),
                 better_point_claim(theorem, label, inst, better_point(lab)),
