@@ -151,18 +151,82 @@ def _result_json(res: ExploreResult) -> dict:
 ExploreResult.to_json = _result_json  # type: ignore[assignment]
 
 
+_WORKER_CONJ: Conjecture | None = None
+"""The conjecture a forked worker evaluates (set before the pool forks: nothing to pickle)."""
+
+
+def _evaluate_in_worker(case: Case, seconds: float) -> InstanceResult:
+    assert _WORKER_CONJ is not None
+    return evaluate(_WORKER_CONJ, case, seconds=seconds)
+
+
+def _settings(conj: Conjecture, examples: int, seed: int, body, phases):
+    from hypothesis import HealthCheck, given, seed as hyp_seed, settings
+
+    test = settings(max_examples=examples, database=None, deadline=None, derandomize=False,
+                    phases=phases, print_blob=False, report_multiple_bugs=False,
+                    suppress_health_check=list(HealthCheck))(given(cases(conj))(body))
+    return hyp_seed(seed)(test)
+
+
+def _prefetch(conj: Conjecture, examples: int, seed: int, seconds: float, jobs: int,
+              memo: dict) -> None:
+    """Evaluate, in ``jobs`` forked processes, the instances hypothesis draws first.
+
+    Pass 1 runs the same seeded generation with a body that only records the cases (every
+    one passes); the search that follows draws the same cases in the same order up to its
+    first counterexample (generation depends only on the seed and on every earlier case
+    having passed), so it finds them in ``memo``. Shrinking then evaluates serially."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from hypothesis import Phase
+
+    drawn: list[Case] = []
+    keys: set[tuple] = set()
+
+    def record(case: Case) -> None:
+        if case.key() not in keys:
+            keys.add(case.key())
+            drawn.append(case)
+
+    _settings(conj, examples, seed, record, [Phase.generate])()
+    global _WORKER_CONJ
+    _WORKER_CONJ = conj
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            futures = [(c, pool.submit(_evaluate_in_worker, c, seconds)) for c in drawn]
+            for case, fut in futures:
+                try:
+                    memo[case.key()] = fut.result()
+                except Exception:   # a worker that failed: the search evaluates it again
+                    pass
+    finally:
+        _WORKER_CONJ = None
+
+
 def explore_conjecture(conj: Conjecture, *, examples: int = DEFAULT_EXAMPLES, seed: int = 0,
                        shrink_seconds: float = SHRINK_SECONDS,
                        seconds_per_claim: float = SECONDS_PER_CLAIM,
-                       on_instance: Callable[[InstanceResult, bool], None] | None = None
-                       ) -> ExploreResult:
-    """Draw up to ``examples`` instances; stop at the first counterexample and shrink it."""
-    from hypothesis import HealthCheck, Phase, given, seed as hyp_seed, settings
+                       on_instance: Callable[[InstanceResult, bool], None] | None = None,
+                       jobs: int = 1) -> ExploreResult:
+    """Draw up to ``examples`` instances; stop at the first counterexample and shrink it.
 
+    ``jobs > 1`` evaluates the first ``examples`` draws in that many processes before the
+    search (which then reads them back in the same order): faster when no counterexample is
+    found early, the same instances and verdicts either way."""
+    from hypothesis import Phase
+
+    if jobs < 1:
+        raise InputError(f"jobs={jobs} must be at least 1")
     memo: dict[tuple, InstanceResult] = {}
     order: list[InstanceResult] = []
+    seen: set[tuple] = set()
     start = time.perf_counter()
     state: dict[str, Any] = {"first": None, "shrink_deadline": None}
+    if jobs > 1:
+        _prefetch(conj, examples, seed, seconds_per_claim, jobs, memo)
 
     def body(case: Case) -> None:
         key = case.key()
@@ -173,6 +237,8 @@ def explore_conjecture(conj: Conjecture, *, examples: int = DEFAULT_EXAMPLES, se
                 return   # out of shrinking time: unseen instances pass
             res = evaluate(conj, case, seconds=seconds_per_claim)
             memo[key] = res
+        if key not in seen:
+            seen.add(key)
             order.append(res)
             if on_instance is not None:
                 on_instance(res, state["first"] is not None)
@@ -182,11 +248,7 @@ def explore_conjecture(conj: Conjecture, *, examples: int = DEFAULT_EXAMPLES, se
                 state["shrink_deadline"] = time.perf_counter() + shrink_seconds
             raise _Counterexample(key)
 
-    test = settings(max_examples=examples, database=None, deadline=None, derandomize=False,
-                    phases=[Phase.generate, Phase.shrink], print_blob=False,
-                    report_multiple_bugs=False,
-                    suppress_health_check=list(HealthCheck))(given(cases(conj))(body))
-    test = hyp_seed(seed)(test)
+    test = _settings(conj, examples, seed, body, [Phase.generate, Phase.shrink])
     found: InstanceResult | None = None
     try:
         test()
@@ -293,6 +355,8 @@ def explore(
                                                 "certificates, evidence) here"),
     shrink_seconds: float = typer.Option(SHRINK_SECONDS, "--shrink-seconds",
                                          help="wall-time budget for shrinking"),
+    jobs: int = typer.Option(1, "--jobs", help="evaluate the drawn instances in this many "
+                                               "processes (same instances, same verdicts)"),
 ) -> None:
     """Search counterexamples to a conjecture; exit 0 if none found, 1 if one is certified."""
     from rich.console import Console
@@ -304,6 +368,8 @@ def explore(
         raise InputError(f"--examples={examples} must be at least 1")
     if not shrink_seconds >= 0:
         raise InputError(f"--shrink-seconds={shrink_seconds} must be >= 0")
+    if jobs < 1:
+        raise InputError(f"--jobs={jobs} must be at least 1")
     if json_path is not None:
         check_writable_file(json_path, "--json")
     if out_dir is not None:
@@ -329,8 +395,10 @@ def explore(
                             description=f"{what}: held {tally['held']}, verified "
                                         f"{tally['verified']}, unknown {tally['unknown']}")
 
+        if jobs > 1:
+            progress.update(task, description=f"evaluating the draws in {jobs} processes")
         res = explore_conjecture(conj, examples=examples, seed=seed,
-                                 shrink_seconds=shrink_seconds, on_instance=seen)
+                                 shrink_seconds=shrink_seconds, on_instance=seen, jobs=jobs)
         if res.outcome == "counterexample" and out_dir is not None:
             progress.update(task, description="re-checking the counterexample")
             write_counterexample(res, out_dir)

@@ -159,3 +159,16 @@ def test_kkt_hypothesis_uses_exact_enumeration(tmp_path):
     assert not any("evidence" in c for c in res.certificates)   # no flow reached it
     text = Path(res.claim_file).read_text()
     assert "exact enumeration" in text and 'kind = "not-global"' in text
+
+
+def test_jobs_give_the_same_instances_and_verdicts():
+    """--jobs evaluates the draws in forked processes first; the search then reads them back:
+    the same instances in the same order, the same statuses."""
+    conj = parse_conjecture_text(GOOD.replace('"relu"', '"linear"').replace(
+        '"local"', '"global"'), "lin.toml")
+    a = explore_conjecture(conj, examples=3, seed=3)
+    b = explore_conjecture(conj, examples=3, seed=3, jobs=2)
+    assert [r.case for r in a.results] == [r.case for r in b.results]
+    assert [r.status for r in a.results] == [r.status for r in b.results]
+    with pytest.raises(InputError):
+        explore_conjecture(conj, examples=1, jobs=0)
