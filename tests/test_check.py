@@ -351,3 +351,23 @@ def test_claim_file_parse_gives_exact_values():
     assert cf.point["v1"] == 1 / sympy.sqrt(2)
     assert cf.X[0][1] == sympy.sqrt(2) / 2
     assert re.fullmatch(r"\d+", str(cf.claims[0].line))
+
+
+def test_global_claim_is_refuted_by_the_not_local_curve_first():
+    """Issue 17: the cheap refutation first. Theorem 3.2's point in a 6-neuron network (five
+    idle neurons): `global` is refuted by a point on the proven not-local curve, before any
+    optimum search over activation patterns."""
+    from symkkt.check import run_claim_file
+
+    n = 6
+    rows = ", ".join(f'["w{j}_1", "w{j}_2"]' for j in range(1, n + 1))
+    outs = ", ".join(f'"v{j}"' for j in range(1, n + 1))
+    point = "\n".join(f"w{j}_1 = 0\nw{j}_2 = {2 if j == 1 else 0}\nv{j} = {2 if j == 1 else 0}"
+                      for j in range(1, n + 1))
+    text = (f'[network]\nactivation = "relu"\nlayers = [[{rows}], [[{outs}]]]\n'
+            f'[data]\nx = [[1, "1/4"], [-1, "1/4"]]\ny = [1, 1]\n[point]\n{point}\n'
+            f'[[claim]]\nkind = "global"\n')
+    (rep,) = run_claim_file(parse_claim_text(text, "wide.toml"), seconds=60, timeout=120)
+    assert rep.status == "refuted"
+    assert rep.certificate["kind"] == "better-point"
+    assert check_certificate(rep.certificate).ok
