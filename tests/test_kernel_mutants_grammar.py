@@ -287,6 +287,9 @@ def test_the_predicted_numerator_and_denominator_bits_of_a_product():
         x * big ** 2 * (2 ** 4665 + 1)
     assert parse_exact(f"x / {_BIG} / {_BIG} / {_BIG_1}", {"x": x}) == \
         x / (big ** 2 * (2 ** 4665 + 1))
+    # nor has pi
+    assert parse_exact(f"pi * {_BIG} * {_BIG} * {_BIG_1}") == pi * big ** 2 * (2 ** 4665 + 1)
+    assert parse_exact(f"pi / {_BIG} / {_BIG} / {_BIG_1}") == pi / (big ** 2 * (2 ** 4665 + 1))
 
 
 def test_the_predicted_exponent_bits_of_a_product():
@@ -300,6 +303,10 @@ def test_the_predicted_exponent_bits_of_a_product():
     assert parse_exact("3 * " + text, {"x": x}) == 3 * x ** Rational(4 + 8, 2 ** 2799)
     # nor has a symbol
     assert parse_exact("x * " + text, {"x": x}) == x ** (1 + Rational(4 + 8, 2 ** 2799))
+    assert parse_exact("pi * " + text, {"x": x}) == pi * x ** Rational(4 + 8, 2 ** 2799)
+    # the exponent of a power is not part of its numerator/denominator size: 2 * 0 bits, and
+    # 7001 + 2 + 1 exponent bits
+    assert parse_exact("(x**(1/(2**1000)**7))**2", {"x": x}) == x ** Rational(1, 2 ** 6999)
 
 
 def test_the_predicted_bits_of_a_power():
