@@ -170,9 +170,9 @@ def table(fmt: str = typer.Option("md", "--format", metavar="md|latex|json",
           ) -> None:
     """Regenerate the paper's Tables 1 and 2 from the verdicts of the verified claims.
 
-    Exit 0 if every cell is verified, 1 otherwise. With ``--derive`` every cell comes from
-    the bundled conjectures (``symkkt explore``): a certified counterexample or "no
-    counterexample in N"; exit 0 if every cell agrees with the paper, 1 otherwise.
+    Exit 0 if every cell is verified, 1 otherwise. With --derive every cell comes from the
+    bundled conjectures (symkkt explore): a certified counterexample or "no counterexample in
+    N"; exit 0 if every cell agrees with the paper, 1 otherwise.
     """
     if derive:
         return _table_derive(fmt, examples, seed, out_dir)

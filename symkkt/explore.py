@@ -215,7 +215,8 @@ def explore_conjecture(conj: Conjecture, *, examples: int = DEFAULT_EXAMPLES, se
 
     ``jobs > 1`` evaluates the first ``examples`` draws in that many processes before the
     search (which then reads them back in the same order): faster when no counterexample is
-    found early, the same instances and verdicts either way."""
+    found early, the same instances either way (and the same verdicts, except where a
+    wall-clock budget, e.g. of a gradient-flow run, ran out in one run and not the other)."""
     from hypothesis import Phase
 
     if jobs < 1:
@@ -356,7 +357,7 @@ def explore(
     shrink_seconds: float = typer.Option(SHRINK_SECONDS, "--shrink-seconds",
                                          help="wall-time budget for shrinking"),
     jobs: int = typer.Option(1, "--jobs", help="evaluate the drawn instances in this many "
-                                               "processes (same instances, same verdicts)"),
+                                               "processes (the same instances)"),
 ) -> None:
     """Search counterexamples to a conjecture; exit 0 if none found, 1 if one is certified."""
     from rich.console import Console
