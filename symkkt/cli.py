@@ -167,6 +167,8 @@ def table(fmt: str = typer.Option("md", "--format", metavar="md|latex|json",
           out_dir: Optional[Path] = typer.Option(None, "--out", metavar="DIR",
                                                  help="--derive: write the counterexamples "
                                                       "(claim files, certificates) here"),
+          jobs: int = typer.Option(1, "--jobs", help="--derive: processes per conjecture "
+                                                     "search"),
           ) -> None:
     """Regenerate the paper's Tables 1 and 2 from the verdicts of the verified claims.
 
@@ -175,7 +177,7 @@ def table(fmt: str = typer.Option("md", "--format", metavar="md|latex|json",
     N"; exit 0 if every cell agrees with the paper, 1 otherwise.
     """
     if derive:
-        return _table_derive(fmt, examples, seed, out_dir)
+        return _table_derive(fmt, examples, seed, out_dir, jobs)
     import theorems
     from theorems.tables import TITLES, cited_ids, render, run_claims, tables_from_claims
 
@@ -196,7 +198,8 @@ def table(fmt: str = typer.Option("md", "--format", metavar="md|latex|json",
     raise typer.Exit(0 if ok else 1)
 
 
-def _table_derive(fmt: str, examples: int, seed: int, out_dir: Optional[Path]) -> None:
+def _table_derive(fmt: str, examples: int, seed: int, out_dir: Optional[Path],
+                  jobs: int) -> None:
     from .derive import DERIVE_LAYOUT, derive_tables, matches_paper, render_derived
     from .io import check_writable_dir
     from .tables import FORMATS
@@ -205,6 +208,8 @@ def _table_derive(fmt: str, examples: int, seed: int, out_dir: Optional[Path]) -
         raise InputError(f"--format={fmt!r} must be one of {', '.join(FORMATS)}")
     if examples < 1:
         raise InputError(f"--examples={examples} must be at least 1")
+    if jobs < 1:
+        raise InputError(f"--jobs={jobs} must be at least 1")
     if out_dir is not None:
         check_writable_dir(out_dir, "--out")
     names = {n for rows in DERIVE_LAYOUT.values() for row in rows
@@ -213,9 +218,14 @@ def _table_derive(fmt: str, examples: int, seed: int, out_dir: Optional[Path]) -
 
     with progress_bar(err, len(names)) as bar:
         task = bar.add_task("searching", total=len(names))
-        doc = derive_tables(examples=examples, seed=seed, out_dir=out_dir,
-                            on_conjecture=lambda name, e: bar.update(
-                                task, advance=1, description=f"{name}: {e['outcome']}"))
+        def done(name: str, e: dict) -> None:
+            bar.update(task, advance=1, description=f"{name}: {e['outcome']}")
+            if not err.is_terminal:     # a log line per conjecture when there is no bar
+                err.print(f"{name}: {e['outcome']} ({e['counts']['instances']} instances, "
+                          f"{e['seconds']} s)", highlight=False, markup=False)
+
+        doc = derive_tables(examples=examples, seed=seed, out_dir=out_dir, jobs=jobs,
+                            on_conjecture=done)
     Console(soft_wrap=True, highlight=False, markup=False).print(render_derived(doc, fmt))
     raise typer.Exit(0 if matches_paper(doc) else 1)
 

@@ -107,7 +107,7 @@ def _cells(layout: Mapping[str, Sequence[DeriveRow]]):
 
 
 def derive_tables(*, examples: int, seed: int = 0, out_dir: Path | None = None,
-                  shrink_seconds: float = 20.0,
+                  shrink_seconds: float = 20.0, jobs: int = 1,
                   layout: Mapping[str, Sequence[DeriveRow]] = DERIVE_LAYOUT,
                   on_conjecture: Callable[[str, Any], None] | None = None) -> dict:
     """Run every conjecture the layout names (each once, however many cells cite it) and
@@ -124,7 +124,7 @@ def derive_tables(*, examples: int, seed: int = 0, out_dir: Path | None = None,
         conj = load_conjecture(bundled[name])
         start = time.perf_counter()
         res = explore_conjecture(conj, examples=examples, seed=seed,
-                                 shrink_seconds=shrink_seconds)
+                                 shrink_seconds=shrink_seconds, jobs=jobs)
         entry: dict[str, Any] = {"conjecture": name, "outcome": res.outcome,
                                  "counts": res.counts, "seconds": round(
                                      time.perf_counter() - start, 1),
