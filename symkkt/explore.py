@@ -64,11 +64,30 @@ def cases(conj: Conjecture):
     n_first = sum(1 for row in net.layers[0] for _ in row)
     n_rows = len(net.layers[0])
 
+    def mirrored(x: tuple[int, ...]) -> tuple[int, ...]:
+        """x reflected in its first coordinate (per patch for a convolution)."""
+        if conj.architecture == "conv":
+            p = conj.patch
+            return tuple(-v if k % p == 0 else v for k, v in enumerate(x))
+        return (-x[0],) + tuple(x[1:])
+
     @st.composite
     def draw_case(draw):
         n = draw(st.integers(lo, hi))
         vec = st.tuples(*[st.integers(-K, K)] * d).filter(any)
-        X = tuple(draw(st.lists(vec, min_size=n, max_size=n, unique=True)))
+        X = list(draw(st.lists(vec, min_size=n, max_size=n, unique=True)))
+        # symmetric data (shrinking prefers them: the first choice): the second sample is the
+        # mirror image of the first, or, for one sample of a convolution, the second patch
+        # mirrors the first. The paper's constructions are of this kind (3.2, 4.3, 4.4).
+        if draw(st.sampled_from(("mirror", "none"))) == "mirror":
+            if n >= 2 and mirrored(X[0]) != X[0] and mirrored(X[0]) not in X[2:]:
+                X[1] = mirrored(X[0])
+            elif n == 1 and conj.architecture == "conv" and conj.patches >= 2:
+                p = conj.patch
+                first = X[0][:p]
+                flip = tuple(-v if k == 0 else v for k, v in enumerate(first))
+                X[0] = first + flip + X[0][2 * p:]
+        X = tuple(X)
         if conj.labels == "positive":
             Y = (1,) * n
         else:

@@ -136,9 +136,10 @@ def negation_claim(conj: Conjecture) -> dict:
 
 
 def structured_inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]:
-    """Two deterministic initializations tried before the drawn ones: all ones (balanced and
+    """Deterministic initializations tried before the drawn ones: all ones (balanced and
     symmetric), and for depth-2 networks one neuron along ``Σ y_i x_i`` with output weight 1
-    and every other neuron idle (all its weights 0; gradient flow keeps it so)."""
+    and every other neuron idle (all its weights 0; gradient flow keeps it so), and every
+    neuron along ``Σ y_i x_i`` with output weight 1 (merged neurons stay merged)."""
     out = [{p: sympy.Integer(1) for p in net.params}]
     if net.depth == 2:
         s = [sum(y * x[k] for x, y in zip(case.X, case.Y)) for k in range(net.input_dim)]
@@ -152,6 +153,18 @@ def structured_inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]
             if out_name is not None and any(init[n] != 0 for n in row if n is not None):
                 init[out_name] = sympy.Integer(1)
                 out.append(init)
+            # every neuron along the same direction, output weights 1: the neurons stay equal
+            # (merged) along the flow
+            merged = {p: sympy.Integer(0) for p in net.params}
+            for j, row in enumerate(net.layers[0]):
+                for k, name in enumerate(row):
+                    if name is not None:
+                        merged[name] = sympy.Integer(s[k])
+                out_j = net.layers[1][0][j]
+                if out_j is not None:
+                    merged[out_j] = sympy.Integer(1)
+            if len(net.layers[0]) > 1 and merged not in out:
+                out.append(merged)
     return out
 
 

@@ -393,10 +393,20 @@ class _Flow:
         self.series_z = ctx.mpf(10) ** -3
         self.eps = ctx.mpf(2) ** (-ctx.prec - 8)
 
+    def tiny_exp(self, x):
+        """``exp(x)`` for ``x <= 0``, or exactly 0 when it is below ``2^-(prec+64)``: such a
+        term cannot change a sum that has a term 1 at this precision, and mpmath's exp of a
+        huge negative argument (|x| ~ 1e30 late in a run) can overflow GMP and abort the
+        process (not an exception)."""
+        ctx = self.ctx
+        if x < -(ctx.prec + 64) * ctx.ln2:
+            return self.zero
+        return ctx.exp(x)
+
     def logsumexp(self, vals):
         ctx = self.ctx
         mx = max(vals)
-        return mx + ctx.log(ctx.fsum(ctx.exp(v - mx) for v in vals))
+        return mx + ctx.log(ctx.fsum(self.tiny_exp(v - mx) for v in vals))
 
     # -- logistic-loss helpers, z = e^{−q}
     def _ratio_minus_one(self, z):
@@ -431,7 +441,7 @@ class _Flow:
         n = len(yphi)
         if self.loss == "exp":
             lse = self.logsumexp([-d for d in qd])
-            c = [ctx.exp(-d - lse) for d in qd]
+            c = [self.tiny_exp(-d - lse) for d in qd]
             tot = ctx.fsum(c)
             c = [v / tot for v in c]
             return c, -qmin + lse, self.zero, [self.zero] * n, q, qmin
@@ -445,8 +455,8 @@ class _Flow:
             b = [-d + (ctx.log(ctx.log1p(zi) / zi) if zi != 0 else self.zero)
                  for d, zi in zip(qd, z)]
             lse = self.logsumexp(b)
-            c = [ctx.exp(v - lse) for v in a]
-            w = [ctx.exp(v - lse) for v in b]
+            c = [self.tiny_exp(v - lse) for v in a]
+            w = [self.tiny_exp(v - lse) for v in b]
             S1 = ctx.fsum(wj * self._ratio_minus_one(zj) for wj, zj in zip(w, z))
             sig = [zi / (1 + zi) for zi in z]
             return c, -qmin + lse, S1, sig, q, qmin
@@ -464,7 +474,7 @@ class _Flow:
                 lb.append(ctx.log(-qi + ctx.log1p(e)))
                 sig.append(1 / (1 + e))
         lse = self.logsumexp(lb)
-        c = [ctx.exp(v - lse) for v in la]
+        c = [self.tiny_exp(v - lse) for v in la]
         return c, lse, ctx.fsum(c) - 1, sig, q, qmin
 
     def evaluate(self, y, full: bool = True) -> _Eval:
@@ -656,7 +666,8 @@ def _log_step_time(ctx, H, phi0, phi1, dphi0, dphi1):
     logdx = ctx.log(H / n)
     logs = [logdx + vals[k] + _lexprel(ctx, vals[k + 1] - vals[k]) for k in range(n)]
     mx = max(logs)
-    return mx + ctx.log(ctx.fsum(ctx.exp(v - mx) for v in logs))
+    cut = -(ctx.prec + 64) * ctx.ln2      # see _Flow.tiny_exp: no exp of huge negatives
+    return mx + ctx.log(ctx.fsum(ctx.exp(v - mx) for v in logs if v - mx >= cut))
 
 
 def _logaddexp(ctx, a, b):
