@@ -373,13 +373,13 @@ def _remark_instances(thm: str, act: str, m: int, deltas) -> tuple[list[dict], s
     δ (drawn in ``[-1/16, 1/16]``) is scaled into the box of the radius the remark claims
     (``RADII``; the smallest if it lists several), so every instance is one the remark's
     symbolic proof covers; None when the remark does not cover the case (no module, no
-    builder, 5.1 with m != 3).
+    builder, 5.1 outside m = 3..8).
     """
     mod = _remark_module()
-    if mod is None or (thm == "5.1" and m != 3):
+    if mod is None or (thm == "5.1" and not 3 <= m <= 8):
         return None
     builders = {"3.2": lambda r: mod.cert_3_2(r), "4.1": lambda r: mod.cert_4_1(act, r),
-                "5.1": lambda r: mod.cert_5_1(act, r)}
+                "5.1": lambda r: mod.cert_5_1(act, r, m)}
     radii = getattr(mod, "RADII", {}).get(thm)
     if not radii or not callable(getattr(mod, f"cert_{thm.replace('.', '_')}", None)):
         return None
