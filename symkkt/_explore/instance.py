@@ -141,6 +141,21 @@ def structured_inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]
     and every other neuron idle (all its weights 0; gradient flow keeps it so), and every
     neuron along ``Σ y_i x_i`` with output weight 1 (merged neurons stay merged)."""
     out = [{p: sympy.Integer(1) for p in net.params}]
+    last = net.layers[-1][0]
+    if len(last) == net.input_dim and net.depth > 2 and len(case.X) == 1:
+        # a diagonal network on one sample: the first layer makes every hidden input |x_k| > 0
+        # (ReLU passes it), the last layer carries the label, the layers between are 1: every
+        # path contributes y |x_k|, so every coordinate stays live
+        (x,), (y,) = case.X, case.Y
+        signed = {p: sympy.Integer(1) for p in net.params}
+        for k, name in enumerate(net.layers[0][k][k] for k in range(net.input_dim)):
+            if name is not None and x[k] < 0:
+                signed[name] = sympy.Integer(-1)
+        for name in last:
+            if name is not None:
+                signed[name] = sympy.Integer(y)
+        if signed not in out:
+            out.append(signed)
     if net.depth == 2:
         s = [sum(y * x[k] for x, y in zip(case.X, case.Y)) for k in range(net.input_dim)]
         if any(s):
