@@ -83,10 +83,8 @@ def cases(conj: Conjecture):
             if n >= 2 and mirrored(X[0]) != X[0] and mirrored(X[0]) not in X[2:]:
                 X[1] = mirrored(X[0])
             elif n == 1 and conj.architecture == "conv" and conj.patches >= 2:
-                p = conj.patch
-                first = X[0][:p]
-                flip = tuple(-v if k == 0 else v for k, v in enumerate(first))
-                X[0] = first + flip + X[0][2 * p:]
+                first = X[0][:conj.patch]
+                X[0] = first + mirrored(first) + X[0][2 * conj.patch:]
         X = tuple(X)
         if conj.labels == "positive":
             Y = (1,) * n
