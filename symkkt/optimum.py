@@ -888,7 +888,9 @@ class ReluOptimum:
 class _ReluSetup:
     """Groups, options and realizability for a depth-2 ReLU network without sharing."""
 
-    def __init__(self, net: Network, X, Y):
+    def __init__(self, net: Network, X, Y, universe: list[list[Option]] | None = None):
+        """``universe``: the realizable options per group when already known (the regions of
+        the arrangement, :mod:`.convex`); otherwise all ``2^n`` sets are tested."""
         if net.depth != 2 or net.activation != "relu" or net.has_sharing:
             raise InvalidArgument("pattern enumeration needs a depth-2 ReLU network without "
                                   "shared weights")
@@ -897,6 +899,10 @@ class _ReluSetup:
         self.groups = support_groups(net)
         self.universe: list[list[Option]] = []
         self.unreal: list[list[dict]] = []
+        if universe is not None:
+            self.universe = [list(U) for U in universe]
+            self.unreal = [[] for _ in self.groups]
+            return
         for support, _ in self.groups:
             xs = [[x[k] for k in support] for x in self.X]
             xf = np.array([[_f(v) for v in x] for x in xs], dtype=float)
@@ -1218,6 +1224,10 @@ def _farkas_alpha(setup: _ReluSetup, chosen) -> list[sympy.Expr] | None:
     return full[:n]
 
 
+MAX_SAMPLES_ENUMERATION = 10
+"""Above this many samples the 2^n activation sets are not enumerated (convex only)."""
+
+
 @functools.lru_cache(maxsize=32)
 def relu_optimum(net: Network, X: tuple, Y: tuple, method: str = "auto",
                  exact: bool = True) -> ReluOptimum | None:
@@ -1230,8 +1240,13 @@ def relu_optimum(net: Network, X: tuple, Y: tuple, method: str = "auto",
     rational feasible point near the optimum, so ``lower <= optimum <= value`` is certified
     even when the optimum is an algebraic number of high degree.
     """
-    if method not in ("auto", "relaxation", "enumerate"):
-        raise InvalidArgument(f"method={method!r} must be auto, relaxation or enumerate")
+    if method not in ("auto", "relaxation", "enumerate", "convex"):
+        raise InvalidArgument(f"method={method!r} must be auto, convex, relaxation or "
+                              f"enumerate")
+    if method == "convex":
+        from .convex import convex_optimum
+
+        return convex_optimum(net, X, Y)
     with _single_thread_blas():
         return _relu_optimum(net, X, Y, method, exact)
 
@@ -1291,6 +1306,17 @@ def find_global(net: Network, X: tuple, Y: tuple, method: str = "auto") -> Optim
                                  {"type": "predictor", "alpha": _txts(alpha)},
                                  "predictor-space QP dual")
         if net.activation == "relu" and net.depth == 2 and not net.has_sharing:
+            if method in ("auto", "convex"):
+                from .convex import convex_optimum
+
+                res = convex_optimum(net, X, Y)
+                if res is not None:
+                    return OptimumSearch(res.theta, res.value, res.bound,
+                                         "convex reformulation (arrangement dual)",
+                                         res.stats.to_json())
+                if method == "convex" or len(X) > MAX_SAMPLES_ENUMERATION:
+                    return OptimumSearch(None, None, None, "the convex reformulation gave no "
+                                                           "exact optimum")
             res = relu_optimum(net, X, Y, method)
             if res is None:
                 return OptimumSearch(None, None, None, "pattern enumeration found no "
@@ -1311,8 +1337,30 @@ def _point_json(theta: Mapping[str, sympy.Expr]) -> dict:
     return {p: to_text(_simp(v)) for p, v in theta.items()}
 
 
+def _convex_applies(net: Network, method: str) -> bool:
+    return (method in ("auto", "convex") and net.activation == "relu" and net.depth == 2
+            and not net.has_sharing)
+
+
 def global_certificate(inst: Instance, method: str = "auto") -> tuple[dict | None, str, dict]:
-    """``global`` certificate for ``inst.point``; a better point is attached if one exists."""
+    """``global`` certificate for ``inst.point``; a better point is attached if one exists.
+
+    Depth-2 ReLU networks without sharing: the convex reformulation first (:mod:`.convex`:
+    the ``arrangement`` dual at the point, or a better point from the conic program), then,
+    for few samples, the enumeration of activation patterns."""
+    reason = ""
+    if _convex_applies(inst.network, method):
+        from .convex import global_certificate as convex_global
+
+        try:
+            cert, reason, stats = convex_global(inst)
+        except UndecidedError as exc:
+            cert, reason, stats = None, f"undecided: {exc}", {}
+        if cert is not None or method == "convex":
+            return cert, reason, stats
+        if len(inst.X) > MAX_SAMPLES_ENUMERATION:
+            return None, (f"convex reformulation: {reason}; enumerating activation patterns "
+                          f"of {len(inst.X)} samples is beyond this search"), stats
     res = find_global(inst.network, inst.X, inst.Y, method)
     if res.bound is None:
         return None, res.reason, res.stats

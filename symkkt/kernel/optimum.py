@@ -320,6 +320,109 @@ def _bound_patterns(rd: Reader, b: dict, net: NetSpec, X, Y):
                 "options": [len(U) for U in universes]}
 
 
+def _all_rational(*lists) -> bool:
+    return all(isinstance(v, sympy.Rational) for lst in lists for v in lst)
+
+
+def _dual_norm2(coeffs: Sequence[sympy.Expr], xs: Sequence[Sequence[sympy.Expr]], dim: int,
+                fast: list | None):
+    """``‖Σ_i coeffs_i xs_i‖²`` exactly: gmpy2 rationals when ``fast`` (the rational rows)
+    is given and every coefficient is rational, else sympy."""
+    if fast is not None and _all_rational(coeffs):
+        import gmpy2
+
+        cs = [gmpy2.mpq(int(c.p), int(c.q)) for c in coeffs]
+        z = [sum((c * x[k] for c, x in zip(cs, fast) if c != 0), gmpy2.mpq(0))
+             for k in range(dim)]
+        n2 = sum((v * v for v in z), gmpy2.mpq(0))
+        return sympy.Rational(int(n2.numerator), int(n2.denominator))
+    return _sq(_combo(coeffs, xs, dim))
+
+
+def _bound_arrangement(rd: Reader, b: dict, net: NetSpec, X, Y):
+    """``arrangement``: the convex reformulation of depth-2 ReLU max-margin problems.
+
+    Soundness. Let α >= 0, a_i = α_i y_i, and for a region R (activation set A, c_i = +1 on
+    A, -1 off A) and a sign s, μ >= 0 with ‖z‖ <= 1, z = Σ_i (s a_i A_i + μ_i c_i) x_i|S.
+    Every neuron w_j (support S) lies in the closure of some region R (the closures of the
+    regions cover R^|S|), where σ(<w_j, x_i>) = A_i <w_j, x_i> and c_i <w_j, x_i> >= 0. So for
+    a feasible θ of ANY width, Σα <= Σ_i a_i Φ(θ; x_i) = Σ_j |v_j| <s_j g_A, w_j>
+    <= Σ_j |v_j| <z, w_j> <= Σ_j |v_j| ‖w_j‖ <= ½‖θ‖² (s_j the sign of v_j,
+    g_A = Σ_{i in A} a_i x_i): ‖θ‖² >= 2Σα. Completeness: every listed region is checked by a
+    strict interior point, the regions are distinct, and their number equals the exact
+    count of regions of the arrangement (Zaslavsky's theorem, :mod:`.arrangement`); so no
+    region is missing without enumerating the 2^n activation sets.
+    """
+    from .arrangement import region_count
+
+    n = len(X)
+    _require(net.depth == 2 and net.activation == "relu",
+             "the arrangement bound needs a depth-2 ReLU network")
+    _require(not net.has_sharing, "the arrangement bound needs a network without shared weights")
+    groups = support_groups(net)
+    if [list(s) for s, _ in groups] != b["groups"]:
+        raise rd.fail("$.bound.groups", f"expected the supports of the relevant neurons "
+                                        f"{[list(s) for s, _ in groups]} (0-based input "
+                                        f"coordinates, first appearance order)")
+    cells_raw = b["cells"]
+    if len(cells_raw) != len(groups):
+        raise rd.fail("$.bound.cells", f"expected one list of regions per group "
+                                       f"({len(groups)})")
+    alpha = _numbers(rd, b["alpha"])
+    _nonneg(alpha, "alpha")
+    a = [al * y for al, y in zip(alpha, Y)]
+    regions = []
+    for g, (support, _) in enumerate(groups):
+        xs = [_restrict(x, support) for x in X]
+        dim = len(support)
+        fast = None
+        if _all_rational([v for x in xs for v in x]):
+            import gmpy2
+
+            fast = [[gmpy2.mpq(int(v.p), int(v.q)) for v in x] for x in xs]
+        nonzero = [any(decide(v) != 0 for v in x) for x in xs]
+        seen: set[tuple[int, ...]] = set()
+        for c, cell in enumerate(cells_raw[g]):
+            p = f"$.bound.cells[{g}][{c}]"
+            A = tuple(cell["active"])
+            point = _numbers(rd, cell["point"])
+            if len(point) != dim:
+                raise rd.fail(f"{p}.point", f"expected {dim} numbers (the support of group "
+                                            f"{g + 1}), got {len(point)}")
+            for i in range(n):
+                if not nonzero[i]:
+                    if A[i]:
+                        raise Invalid(f"group {g + 1}, region {c + 1}: sample {i + 1} is 0 on "
+                                      f"the support, so its bit must be 0")
+                    continue
+                v = decide(sympy.expand(sum((u * w for u, w in zip(point, xs[i])), ZERO)))
+                if v == 0 or (v > 0) != bool(A[i]):
+                    raise Invalid(f"group {g + 1}, region {c + 1}: the point is not strictly "
+                                  f"inside the region (<point, x_{i + 1}> has sign {v}, bit "
+                                  f"{A[i]})")
+            if A in seen:
+                raise Invalid(f"group {g + 1}, region {c + 1}: active={list(A)} is listed "
+                              f"twice")
+            seen.add(A)
+            for q, s in enumerate((1, -1)):
+                mu = _numbers(rd, cell["mu"][q])
+                _nonneg(mu, f"group {g + 1}, region {c + 1}, sign {s}: mu")
+                coeffs = [s * a[i] * A[i] + mu[i] * (1 if A[i] else -1) for i in range(n)]
+                n2 = _dual_norm2(coeffs, xs, dim, fast)
+                if decide(1 - n2) < 0:
+                    raise Invalid(f"group {g + 1}, region active={list(A)}, sign {s}: dual "
+                                  f"norm^2 {_t(n2)} > 1")
+        try:
+            total = region_count(xs)
+        except OverflowError as exc:
+            raise Unknown(f"counting the regions of group {g + 1}: {exc}") from None
+        if len(seen) != total:
+            raise Invalid(f"group {g + 1}: {len(seen)} regions listed, but the samples' "
+                          f"hyperplane arrangement has {total}")
+        regions.append(total)
+    return sympy.expand(2 * sum(alpha, ZERO)), {"regions": regions}
+
+
 def _uncovered(universes, ks, allowed) -> list | None:
     """An uncovered choice of option sets (one per group), or None if every one is covered.
 
@@ -509,7 +612,7 @@ def _bound_layer_qp(rd: Reader, b: dict, net: NetSpec, theta, X, Y, layer: int, 
 
 
 _GLOBAL_BOUNDS = {"predictor": _bound_predictor, "neuron-sum": _bound_neuron_sum,
-                  "patterns": _bound_patterns}
+                  "patterns": _bound_patterns, "arrangement": _bound_arrangement}
 
 
 def _global_bound(rd: Reader, b: dict, net: NetSpec, X, Y):

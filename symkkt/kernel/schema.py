@@ -801,6 +801,22 @@ BOUNDS = {
             Field("nu", _numbers(SAMPLES), "ν >= 0 proving no weight vector has active set A"),
         )))), "per group, activation sets proven impossible", required=False),
     )),
+    "arrangement": Obj((
+        ALPHA,
+        Field("groups", List(List(Int(0, INPUT_DIM - 1))),
+              "supports (0-based input coordinates) of the relevant neurons, distinct, in "
+              "order of first appearance (compared with the network's)"),
+        Field("cells", List(List(Obj((
+            Field("active", List(Int(0, 1), length=SAMPLES),
+                  "the region's activation set A: 1 where <w, x_i|S> > 0 inside it, 0 where "
+                  "< 0 or x_i|S = 0"),
+            Field("point", List(Number(), min=1), "a point w strictly inside the region (one "
+                                                 "number per support coordinate)"),
+            Field("mu", List(_numbers(SAMPLES), length=2),
+                  "μ >= 0 for the output sign +1, then for -1"),
+        )))), "per group, every region of the hyperplane arrangement of the samples "
+              "(restricted to the support), each once"),
+    )),
     "fixed-pattern": Obj((ALPHA,)),
     "sosc": Obj((Field("multipliers", _numbers(SAMPLES), "KKT multipliers λ, one per "
                                                           "sample"),)),
@@ -812,7 +828,7 @@ def _bound_field(types: Sequence[str]) -> Tagged:
     return Tagged("type", {t: BOUNDS[t] for t in types}, "the dual bound")
 
 
-GLOBAL_TYPES = ("predictor", "neuron-sum", "patterns")
+GLOBAL_TYPES = ("predictor", "neuron-sum", "patterns", "arrangement")
 
 
 @dataclass(frozen=True)
