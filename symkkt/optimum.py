@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -1093,9 +1094,12 @@ def _enumerate(setup: _ReluSetup, stats: PatternStats, exact: bool = True
     G = len(setup.groups)
     useful = [setup.useful(g) for g in range(G)]
     sizes = [min(len(setup.groups[g][1]), len(useful[g])) for g in range(G)]
-    patterns = list(itertools.product(*(itertools.combinations(useful[g], sizes[g])
-                                        for g in range(G))))
-    stats.patterns_total = len(patterns)
+    # generated lazily: C(options, width) sets can be millions (bounded memory)
+    patterns = itertools.product(*(itertools.combinations(useful[g], sizes[g])
+                                   for g in range(G)))
+    stats.patterns_total = 1
+    for g in range(G):
+        stats.patterns_total *= math.comb(len(useful[g]), sizes[g])
     farkas: dict[Any, tuple[dict, list[set]]] = {}
     solved: list[tuple[Any, FloatSolution, list[set]]] = []   # (chosen, fl, float allowed)
 

@@ -49,6 +49,12 @@ Bound types and why each is sound (x|S: x restricted to the coordinates S; a neu
     S) must lie inside one case. Neurons with equal support are interchangeable (swapping
     their parameters keeps Φ and ‖θ‖), so sets, not ordered tuples, suffice; smaller sets and
     repeated options lie inside a maximal set. The bound is the minimum over feasible cases.
+``arrangement`` (depth 2, ReLU, no sharing; any width, any number of samples).
+    One case allowing every option, listed per *region* of the samples' hyperplane
+    arrangement (with a strict interior point each) instead of per activation set; the
+    chain of ``patterns`` gives ``‖θ‖² >= 2Σα`` for every feasible θ of any width (the
+    convex reformulation). Completeness: the number of distinct regions listed must equal
+    the exact region count of the arrangement (Zaslavsky; :mod:`.arrangement`).
 ``fixed-pattern`` (``local``; depth 2, no sharing; ReLU needs every hidden input non-zero at θ̃).
     The pre-activations keep their strict signs on a neighbourhood U of θ̃, so on U
     Φ(θ; x_i) = Σ_j v_j P_ji <w_j, x_i|S_j> with the pattern P of θ̃. If α >= 0 and
