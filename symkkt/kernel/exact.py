@@ -16,8 +16,8 @@ This is the arithmetic heart of the kernel. Nothing here uses a floating-point t
   (a root of an interval reaching 0, a division by an interval containing 0), so a success
   also proves ``g`` is smooth on ``[0, t0]``, which the Taylor step needs.
 
-The interval context is private to this module's calls (``MPIntervalContext`` instances),
-so the global ``mpmath.mp``/``mpmath.iv`` precision is never touched.
+The interval contexts are private to the kernel (``MPIntervalContext`` instances, one per
+precision), so the global ``mpmath.mp``/``mpmath.iv`` precision is never touched.
 """
 
 from __future__ import annotations
@@ -45,9 +45,17 @@ _PRECISIONS = (64, 160, 400, 1000, 2500)
 _MAX_DERIVATIVE = 8
 
 
+_CONTEXTS: dict[int, MPIntervalContext] = {}
+
+
 def _context(prec: int) -> MPIntervalContext:
-    ctx = MPIntervalContext()
-    ctx.prec = prec
+    """The module's interval context at ``prec`` bits: one per precision, made once (making
+    one costs more than most evaluations). Callers only read ``ctx.prec``, never set it."""
+    ctx = _CONTEXTS.get(prec)
+    if ctx is None or ctx.prec != prec:      # (made anew should anything have changed it)
+        ctx = MPIntervalContext()
+        ctx.prec = prec
+        _CONTEXTS[prec] = ctx
     return ctx
 
 

@@ -4,25 +4,77 @@
 bisection calls it thousands of times on the same expression (Remark 3.2: 19,000 calls, 1.1M
 node visits). :func:`compile_interval` walks the tree once, into a straight-line program over
 the distinct sub-expressions (shared nodes once), and converts its constants once per
-precision. Running the program is the same interval arithmetic, operation for operation, as
-``interval_eval`` (mpmath ``iv``, outward rounding), with the same refusals outside the smooth
-domain (:class:`~symkkt.kernel.exact._Domain`): an enclosure from here is as valid as one from
-there, which the kernel's tests check on random expressions.
+precision.
+
+Running the program is the same interval arithmetic, operation for operation, as
+``interval_eval``: mpmath's ``iv`` context is a thin object layer over the interval functions
+of ``mpmath.libmp.libmpi`` (``mpi_add``, ``mpi_mul``, ``mpi_div``, ``mpi_pow_int``,
+``mpi_exp``, ``mpi_log``, ``mpi_cos``, ``mpi_sin``: endpoints rounded outward, floor and
+ceiling), and the program calls those same functions on raw endpoint pairs, skipping only the
+per-operation wrapping (type checks, conversions, one Python object per intermediate). The
+enclosures are bit for bit the ones ``interval_eval`` gives (the kernel's tests compare the
+endpoints on random expressions), with the same refusals outside the smooth domain
+(:class:`~symkkt.kernel.exact._Domain`). An ``ivmpf`` of any context can be passed in ``env``.
+
+Two ways to run a program: ``prog(ctx, env)`` with mpmath intervals in and out, and
+``prog.run(prec, env)`` with raw ``(lo, hi)`` pairs of mpmath ``mpf`` tuples (see
+:func:`raw_interval`, :func:`raw_fraction`), for the bisection loops that evaluate one
+program on thousands of boxes.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, Callable, Mapping
 
 import sympy
+from mpmath.libmp import (fone, fzero, from_int, mpf_e, mpf_le, mpf_lt, mpf_pi,
+                          round_ceiling, round_floor)
+from mpmath.libmp.libmpi import (mpi_add, mpi_cos, mpi_div, mpi_exp, mpi_log, mpi_mul,
+                                 mpi_pos, mpi_pow_int, mpi_sin)
 from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 
 from .exact import _Domain
 
-__all__ = ["compile_interval", "compiled", "Compiled"]
+__all__ = ["compile_interval", "compiled", "Compiled", "raw_interval", "raw_fraction",
+           "raw_int", "aux_root"]
 
 # opcodes
-_CONST, _SYM, _ADD, _MUL, _IPOW, _RPOW, _SIN, _COS, _EXP, _LOG, _PI, _E, _FAIL = range(13)
+(_CONST, _SYM, _ADD, _MUL, _IPOW, _RPOW, _SIN, _COS, _EXP, _LOG, _PI, _E, _FAIL, _ADD2,
+ _MUL2, _NPOW) = range(16)
+
+_ZERO_I = (fzero, fzero)
+
+
+def raw_int(n: int, prec: int) -> tuple:
+    """The interval mpmath's ``iv`` makes of the integer ``n`` at ``prec`` bits."""
+    return from_int(n, prec, round_floor), from_int(n, prec, round_ceiling)
+
+
+def raw_fraction(lo: Fraction, hi: Fraction, prec: int) -> tuple:
+    """``[lo, hi]`` exactly as ``ctx.mpf([ctx.mpf(p_lo)/ctx.mpf(q_lo), ...])`` makes it: each
+    endpoint divided out in interval arithmetic, the lower end of the one, the upper of the
+    other (outward rounding)."""
+    a = mpi_div(raw_int(lo.numerator, prec), raw_int(lo.denominator, prec), prec)[0]
+    b = mpi_div(raw_int(hi.numerator, prec), raw_int(hi.denominator, prec), prec)[1]
+    return a, b
+
+
+def raw_interval(v, ctx=None) -> tuple:
+    """The ``(lo, hi)`` endpoint pair of an mpmath interval (or of a number, converted by
+    ``ctx`` as ``iv`` arithmetic would convert it)."""
+    r = getattr(v, "_mpi_", None)
+    if r is None:
+        if ctx is None:
+            raise TypeError(f"not an interval: {v!r}")
+        r = ctx.convert(v)._mpi_
+    return r
+
+
+def aux_root(b: tuple, q: int, prec: int) -> tuple:
+    """``exp(log(b) / q)`` as ``ctx.exp(ctx.log(b) / q)`` computes it: an enclosure of the
+    positive ``q``-th root of every point of ``b`` (the caller has checked ``b > 0``)."""
+    return mpi_exp(mpi_div(mpi_log(b, prec), raw_int(q, prec), prec), prec)
 
 
 class Compiled:
@@ -34,69 +86,83 @@ class Compiled:
         self.expr = expr
         self.code = code
         self.consts = consts
-        self._const_cache: dict[int, list[Any]] = {}
+        self._const_cache: dict[int, list[tuple]] = {}
 
-    def _constants(self, ctx) -> list[Any]:
-        hit = self._const_cache.get(ctx.prec)
+    def _constants(self, prec: int) -> list[tuple]:
+        hit = self._const_cache.get(prec)
         if hit is None:
-            hit = [ctx.mpf(int(c.p)) / ctx.mpf(int(c.q)) if not c.is_Integer
-                   else ctx.mpf(int(c)) for c in self.consts]
-            self._const_cache[ctx.prec] = hit
+            hit = [raw_int(int(c), prec) if c.is_Integer else
+                   mpi_div(raw_int(int(c.p), prec), raw_int(int(c.q), prec), prec)
+                   for c in self.consts]
+            self._const_cache[prec] = hit
         return hit
 
     def __call__(self, ctx, env: Mapping[sympy.Symbol, Any] | None = None):
-        env = env or {}
-        consts = self._constants(ctx)
-        vals: list[Any] = [None] * len(self.code)
-        for i, ins in enumerate(self.code):
-            op = ins[0]
-            if op == _CONST:
-                vals[i] = consts[ins[1]]
+        prec = ctx.prec
+        raw = {}
+        if env:
+            for k, v in env.items():
+                raw[k] = mpi_pos(raw_interval(v, ctx), prec)
+        return ctx.make_mpf(self.run(prec, raw))
+
+    def run(self, prec: int, env: Mapping[sympy.Symbol, tuple]) -> tuple:
+        """The enclosure as a raw ``(lo, hi)`` pair; ``env`` maps symbols to raw pairs of at
+        most ``prec`` bits (as every operation here returns)."""
+        consts = self._constants(prec)
+        vals: list[Any] = []
+        push = vals.append
+        add, mul = mpi_add, mpi_mul
+        for op, x, y in self.code:
+            if op == _MUL2:
+                push(mul(vals[x], vals[y], prec))
+            elif op == _ADD2:
+                push(add(vals[x], vals[y], prec))
+            elif op == _CONST:
+                push(consts[x])
             elif op == _SYM:
-                v = env.get(ins[1])
+                v = env.get(x)
                 if v is None:
-                    raise _Domain(f"free symbol {ins[1]}")
-                vals[i] = v
-            elif op == _ADD:
-                acc = ctx.mpf(0)
-                for j in ins[1]:
-                    acc = acc + vals[j]
-                vals[i] = acc
-            elif op == _MUL:
-                acc = ctx.mpf(1)
-                for j in ins[1]:
-                    acc = acc * vals[j]
-                vals[i] = acc
+                    raise _Domain(f"free symbol {x}")
+                push(v)
             elif op == _IPOW:
-                b, n = vals[ins[1]], ins[2]
-                if n < 0:
-                    if b.a <= 0 <= b.b:
-                        raise _Domain("division by an interval containing 0")
-                    vals[i] = ctx.mpf(1) / (b ** (-n))
-                else:
-                    vals[i] = b ** n
+                push(mpi_pow_int(vals[x], y, prec))
+            elif op == _MUL:
+                acc = vals[x[0]]
+                for j in x[1:]:
+                    acc = mul(acc, vals[j], prec)
+                push(acc)
+            elif op == _ADD:
+                acc = vals[x[0]]
+                for j in x[1:]:
+                    acc = add(acc, vals[j], prec)
+                push(acc)
+            elif op == _NPOW:
+                b = vals[x]
+                if mpf_le(b[0], fzero) and mpf_le(fzero, b[1]):
+                    raise _Domain("division by an interval containing 0")
+                push(mpi_div((fone, fone), mpi_pow_int(b, y, prec), prec))
             elif op == _RPOW:
-                b = vals[ins[1]]
-                if not b.a > 0:
+                b = vals[x]
+                if not mpf_lt(fzero, b[0]):
                     raise _Domain("non-integer power of an interval reaching 0")
-                vals[i] = ctx.exp(ctx.log(b) * vals[ins[2]])
+                push(mpi_exp(mul(mpi_log(b, prec), vals[y], prec), prec))
             elif op == _SIN:
-                vals[i] = ctx.sin(vals[ins[1]])
+                push(mpi_sin(vals[x], prec))
             elif op == _COS:
-                vals[i] = ctx.cos(vals[ins[1]])
+                push(mpi_cos(vals[x], prec))
             elif op == _EXP:
-                vals[i] = ctx.exp(vals[ins[1]])
+                push(mpi_exp(vals[x], prec))
             elif op == _LOG:
-                a = vals[ins[1]]
-                if not a.a > 0:
+                a = vals[x]
+                if not mpf_lt(fzero, a[0]):
                     raise _Domain("log of an interval reaching 0")
-                vals[i] = ctx.log(a)
+                push(mpi_log(a, prec))
             elif op == _PI:
-                vals[i] = ctx.pi
+                push((mpf_pi(prec, round_floor), mpf_pi(prec, round_ceiling)))
             elif op == _E:
-                vals[i] = ctx.e
+                push((mpf_e(prec, round_floor), mpf_e(prec, round_ceiling)))
             else:
-                raise _Domain(ins[1])
+                raise _Domain(x)
         return vals[-1]
 
 
@@ -106,10 +172,6 @@ def compile_interval(expr: sympy.Expr) -> Compiled:
     index: dict[sympy.Basic, int] = {}
     code: list[tuple] = []
     consts: list[sympy.Rational] = []
-
-    def emit(ins: tuple) -> int:
-        code.append(ins)
-        return len(code) - 1
 
     # iterative post-order walk (no recursion limit on deep expressions)
     stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
@@ -122,7 +184,8 @@ def compile_interval(expr: sympy.Expr) -> Compiled:
             stack.append((e, True))
             stack.extend((k, False) for k in reversed(kids) if k not in index)
             continue
-        index[e] = emit(_instruction(e, index, consts))
+        code.append(_instruction(e, index, consts))
+        index[e] = len(code) - 1
     assert index[expr] == len(code) - 1    # post-order: the root comes last
     return Compiled(expr, code, consts)
 
@@ -139,33 +202,38 @@ def _children(e: sympy.Basic) -> tuple:
 
 
 def _instruction(e: sympy.Basic, index: Mapping, consts: list) -> tuple:
+    """One instruction ``(op, x, y)``. An n-ary sum or product is evaluated left to right
+    from its first term (``0 + a`` and ``1 * a`` are ``a`` exactly: every value here has at
+    most ``prec`` bits), as ``interval_eval`` does from 0 and 1."""
     if e.is_Rational:
         consts.append(e)
-        return (_CONST, len(consts) - 1)
+        return (_CONST, len(consts) - 1, None)
     if e.is_Symbol:
-        return (_SYM, e)
+        return (_SYM, e, None)
     if e is sympy.pi:
-        return (_PI,)
+        return (_PI, None, None)
     if e is sympy.E:
-        return (_E,)
-    if e.is_Add:
-        return (_ADD, tuple(index[a] for a in e.args))
-    if e.is_Mul:
-        return (_MUL, tuple(index[a] for a in e.args))
+        return (_E, None, None)
+    if e.is_Add or e.is_Mul:
+        args = tuple(index[a] for a in e.args)
+        if len(args) == 2:
+            return (_ADD2 if e.is_Add else _MUL2, args[0], args[1])
+        return (_ADD if e.is_Add else _MUL, args, None)
     if e.is_Pow:
         base, ex = e.args
         if ex.is_Integer:
-            return (_IPOW, index[base], int(ex))
+            n = int(ex)
+            return (_NPOW, index[base], -n) if n < 0 else (_IPOW, index[base], n)
         return (_RPOW, index[base], index[ex])
     if isinstance(e, sympy.sin):
-        return (_SIN, index[e.args[0]])
+        return (_SIN, index[e.args[0]], None)
     if isinstance(e, sympy.cos):
-        return (_COS, index[e.args[0]])
+        return (_COS, index[e.args[0]], None)
     if isinstance(e, sympy.exp):
-        return (_EXP, index[e.args[0]])
+        return (_EXP, index[e.args[0]], None)
     if isinstance(e, sympy.log):
-        return (_LOG, index[e.args[0]])
-    return (_FAIL, f"cannot enclose {type(e).__name__}")
+        return (_LOG, index[e.args[0]], None)
+    return (_FAIL, f"cannot enclose {type(e).__name__}", None)
 
 
 _CACHE: dict[sympy.Basic, Compiled] = {}
@@ -180,3 +248,8 @@ def compiled(expr: sympy.Expr) -> Compiled:
             _CACHE.clear()
         hit = _CACHE[expr] = compile_interval(expr)
     return hit
+
+
+def evaluator(expr: sympy.Expr) -> Callable[[int, Mapping], tuple]:
+    """The raw runner of ``expr``'s (cached) program: ``fn(prec, env) -> (lo, hi)``."""
+    return compiled(expr).run

@@ -64,7 +64,7 @@ How "for every δ" (and ε) is proven, never sampled:
   exactly and ``h > 0`` is proven on ``[0, t0] × box``. Otherwise ``g^(j) > 0`` on
   ``[0, t1] × box`` (Taylor: ``g > 0`` on ``(0, t1]``) and ``g / t^j > 0`` on ``[t1, t0] × box``.
   Several equal forms of each expression are tried (as given; expanded with aux powers
-  lowered; factored), smallest first. Exact samples (box corners and centre, several ε)
+  lowered; factored), smallest first, after a short try of the form as given. Exact samples (box corners and centre, several ε)
   refute a false claim first.
 
 Verdicts: ``verified`` if every check holds for the whole box; ``refuted`` if a check provably
@@ -83,8 +83,9 @@ import sympy
 from ..errors import InputError, UndecidedError
 from .certificate import (EPSILON, Reader, Failed, Invalid, failed_verdict, Unknown, Verdict,
                           register_checker, txt)
-from .exact import _Domain, _context, leading_term, sign
-from .ieval import compiled
+from .exact import _Domain, leading_term, sign
+from .ieval import aux_root, compiled, raw_fraction
+from mpmath.libmp import fzero, mpf_le, mpf_lt
 from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 from .net import NetSpec
 from .schema import MAX_PARAMETERS  # declared with the other fields, re-exported
@@ -93,6 +94,8 @@ __all__ = ["ParamSpace", "MAX_PARAMETERS"]
 
 MAX_DERIVATIVE = 6
 BOX_BUDGET = 6000
+QUICK_BUDGET = 256
+"""Boxes for an expression as given, before its other forms are made (``eps_nonnegative``)."""
 ZERO = sympy.Integer(0)
 T = sympy.Symbol("t", positive=True)
 
@@ -110,40 +113,56 @@ class ParamSpace:
         self.radius = radius
         self.centre = centre or [ZERO] * len(params)
         self.aux = aux
+        self._runners: list | None = None
+        self._at: dict[frozenset, dict] = {}
+        self._samples: list[dict] | None = None
         r = Fraction(int(radius.p), int(radius.q))
         self.box = [(Fraction(int(c.p), int(c.q)) - r, Fraction(int(c.p), int(c.q)) + r)
                     for c in self.centre]
 
     def at(self, pt: Mapping[sympy.Symbol, sympy.Expr]) -> dict:
-        """The point with every aux's exact value ``B(pt)^(1/q)`` added."""
+        """The point with every aux's exact value ``B(pt)^(1/q)`` added (worked out once per
+        point: the same sample points serve every check)."""
+        key = frozenset(pt.items())
+        hit = self._at.get(key)
+        if hit is not None:
+            return dict(hit)
         env = dict(pt)
         for a, q, base in self.aux:
             b = base.xreplace(env)
             if b.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or sign(b) <= 0:
                 raise Invalid(f"the base of aux {a} is not positive at {self.describe(pt)}")
             env[a] = b ** sympy.Rational(1, q)
+        self._at[key] = dict(env)
         return env
 
     def value(self, e: sympy.Expr, pt: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
         """``e`` at an exact point of the box (aux names replaced by their values)."""
         return _as_expr(e).xreplace(self.at(pt))
 
-    def interval_env(self, ctx, env: dict) -> dict:
-        """Add an enclosure of every aux to ``env`` (intervals of the parameters).
+    def raw_env(self, prec: int, env: dict) -> dict:
+        """Add an enclosure of every aux to ``env`` (raw intervals of the parameters,
+        :mod:`.ieval`), in place, in order.
 
         ``a = B^(1/q)`` lies in ``exp(log(B(box)) / q)`` for every point of the box; a base
         interval reaching 0 is outside the smooth domain (``_Domain``).
         """
-        env = dict(env)
-        for a, q, base in self.aux:
-            b = compiled(base)(ctx, env)
-            if not b.a > 0:
+        if self._runners is None:
+            self._runners = [(a, q, compiled(base).run) for a, q, base in self.aux]
+        for a, q, run in self._runners:
+            b = run(prec, env)
+            if not mpf_lt(fzero, b[0]):
                 raise _Domain(f"the base of aux {a} may reach 0")
-            env[a] = ctx.exp(ctx.log(b) / q)
+            env[a] = aux_root(b, q, prec)
         return env
 
     def samples(self) -> list[dict[sympy.Symbol, sympy.Rational]]:
         """Exact sample points: the centre, the corners (or the axis ends), two inner points."""
+        if self._samples is None:
+            self._samples = self._make_samples()
+        return [dict(p) for p in self._samples]
+
+    def _make_samples(self) -> list[dict[sympy.Symbol, sympy.Rational]]:
         r = self.radius
         K = len(self.params)
         c = dict(zip(self.params, self.centre))
@@ -177,10 +196,23 @@ def upper_root(eps0: sympy.Rational, k: int) -> Fraction:
     return t0
 
 
-def _fraction_interval(ctx, lo: Fraction, hi: Fraction):
-    a = ctx.mpf(lo.numerator) / ctx.mpf(lo.denominator)
-    b = ctx.mpf(hi.numerator) / ctx.mpf(hi.denominator)
-    return ctx.mpf([a.a, b.b])
+_PREC = 96
+"""Bits of the interval endpoints in the bisections."""
+
+
+class _Endpoints:
+    """``[lo, hi]`` as raw intervals (:func:`.ieval.raw_fraction`), each pair converted once
+    per bisection (sub-boxes share most of their sides)."""
+
+    def __init__(self, prec: int):
+        self.prec = prec
+        self.seen: dict[tuple[Fraction, Fraction], tuple] = {}
+
+    def __call__(self, lo: Fraction, hi: Fraction) -> tuple:
+        hit = self.seen.get((lo, hi))
+        if hit is None:
+            hit = self.seen[(lo, hi)] = raw_fraction(lo, hi, self.prec)
+        return hit
 
 
 def box_sign(f: sympy.Expr, variables: Sequence[sympy.Symbol],
@@ -191,7 +223,9 @@ def box_sign(f: sympy.Expr, variables: Sequence[sympy.Symbol],
     Returns ``("verified", None)``, ``("negative", point)`` when ``f < 0`` on a whole sub-box
     (``point`` is its centre, as exact rationals), or ``("unknown", None)``.
     """
-    ctx = _context(96)
+    prec = _PREC
+    run = compiled(f).run
+    side = _Endpoints(prec)
     stack = [list(box)]
     widths = [float(hi - lo) or 1.0 for lo, hi in box]
     left = budget
@@ -200,16 +234,16 @@ def box_sign(f: sympy.Expr, variables: Sequence[sympy.Symbol],
         left -= 1
         if left < 0:
             return "unknown", None
-        env = {v: _fraction_interval(ctx, lo, hi) for v, (lo, hi) in zip(variables, b)}
+        env = {v: side(lo, hi) for v, (lo, hi) in zip(variables, b)}
         try:
             if space is not None:
-                env = space.interval_env(ctx, env)
-            v = compiled(f)(ctx, env)
+                space.raw_env(prec, env)
+            v = run(prec, env)
         except _Domain:
             v = None
-        if v is not None and (v.a > 0 or (not strict and v.a >= 0)):
+        if v is not None and (mpf_lt(fzero, v[0]) or (not strict and mpf_le(fzero, v[0]))):
             continue
-        if v is not None and v.b < 0:
+        if v is not None and mpf_lt(v[1], fzero):
             return "negative", {var: sympy.Rational((lo + hi) / 2) for var, (lo, hi)
                                 in zip(variables, b)}
         i = max(range(len(b)), key=lambda j: float(b[j][1] - b[j][0]) / widths[j])
@@ -231,19 +265,21 @@ def box_defined(exprs: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol],
     """True if every expression has a validated enclosure on every piece of a subdivision of
     the box, i.e. it is defined (every root of a positive interval, no division by an
     interval containing 0) and continuous on the whole box."""
-    ctx = _context(96)
+    prec = _PREC
+    runs = [compiled(e).run for e in exprs]
+    side = _Endpoints(prec)
     stack = [list(box)]
     while stack:
         b = stack.pop()
         budget -= 1
         if budget < 0:
             return False
-        env = {v: _fraction_interval(ctx, lo, hi) for v, (lo, hi) in zip(variables, b)}
+        env = {v: side(lo, hi) for v, (lo, hi) in zip(variables, b)}
         try:
             if space is not None:
-                env = space.interval_env(ctx, env)
-            for e in exprs:
-                compiled(e)(ctx, env)
+                space.raw_env(prec, env)
+            for run in runs:
+                run(prec, env)
             continue
         except _Domain:
             pass
@@ -305,6 +341,7 @@ class Decider:
 
     def __init__(self, space: ParamSpace):
         self.space = space
+        self._zeros: dict[tuple, tuple[bool | None, str]] = {}
 
     # -- identities
 
@@ -329,32 +366,87 @@ class Decider:
     def zero(self, e: sympy.Expr, extra: Mapping[sympy.Symbol, Sequence[sympy.Expr]] | None = None
              ) -> tuple[bool | None, str]:
         """(True, "") if ``e`` vanishes identically on the box; (False, where) if it provably
-        does not vanish at an exact sample point; (None, why) if undecided."""
+        does not vanish at an exact sample point; (None, why) if undecided. (Decided once per
+        expression: the checks ask about the same ones several times.)"""
         e = _as_expr(e)
         if e == 0:
             return True, ""
+        extra = extra or {}
+        key = (e, tuple((s, tuple(v)) for s, v in extra.items()))
+        hit = self._zeros.get(key)
+        if hit is None:
+            hit = self._zeros[key] = self._decide_zero(e, extra)
+        return hit
+
+    def _decide_zero(self, e: sympy.Expr, extra: Mapping[sympy.Symbol, Sequence[sympy.Expr]]
+                     ) -> tuple[bool | None, str]:
+        others = list(extra.items())
+        combos = list(itertools.product(*[vals for _, vals in others])) if others else [()]
+        points = self.space.samples()[:6]
+        # Not an identity, seen cheaply: e is provably non-zero at the first sample point (an
+        # enclosure without 0 there). That is the exact witness the search below would find
+        # first (an identity vanishes wherever it is defined, so the reduction cannot prove
+        # it zero), found without the costly reduction.
+        sub = {s: v for (s, _), v in zip(others, combos[0])}
+        if self._encloses_nonzero(e, points[0], sub):
+            got = self._witness(e, points[0], sub)
+            if got is not None and got[1]:
+                return got[0]
         red = self._reduce(e)
         if red is not None and red == 0:
             return True, ""
         # an exact witness that the identity fails
-        extra = extra or {}
-        others = list(extra.items())
-        for pt in self.space.samples()[:6]:
-            for combo in itertools.product(*[vals for _, vals in others]) if others else [()]:
-                try:
-                    v = self.space.value(e, pt).xreplace(
-                        {s: v for (s, _), v in zip(others, combo)})
-                    if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-                        return False, f"undefined at {self.space.describe(pt)}"
-                    s = sign(v)
-                except UndecidedError:
-                    continue
-                except (ZeroDivisionError, TypeError):
-                    return False, f"undefined at {self.space.describe(pt)}"
-                if s != 0:
-                    return False, (f"at {self.space.describe(pt)} it is about "
-                                   f"{sympy.sstr(sympy.N(v, 6))}, not 0")
+        for pt in points:
+            for combo in combos:
+                got = self._witness(e, pt, {s: v for (s, _), v in zip(others, combo)})
+                if got is not None:
+                    return got[0]
         return None, "the identity could not be decided"
+
+    def _witness(self, e: sympy.Expr, pt: Mapping, sub: Mapping
+                 ) -> tuple[tuple[bool, str], bool] | None:
+        """``((False, where), finite)`` if ``e`` is provably not 0 at the point (``finite``:
+        a non-zero number there, not undefined), None if that cannot be told."""
+        try:
+            v = self.space.value(e, pt).xreplace(sub)
+            if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+                return (False, f"undefined at {self.space.describe(pt)}"), False
+            s = sign(v)
+        except UndecidedError:
+            return None
+        except (ZeroDivisionError, TypeError):
+            return (False, f"undefined at {self.space.describe(pt)}"), False
+        if s != 0:
+            return (False, (f"at {self.space.describe(pt)} it is about "
+                            f"{sympy.sstr(sympy.N(v, 6))}, not 0")), True
+        return None
+
+    def _enclosure(self, e: sympy.Expr, pt: Mapping, sub: Mapping) -> tuple | None:
+        """A validated enclosure (raw, :mod:`.ieval`) of ``e`` at the exact rational point
+        (plus ``sub``, aux values enclosed from their bases), or None where there is none."""
+        env = {}
+        for s, v in list(pt.items()) + list(sub.items()):
+            if not (isinstance(v, sympy.Basic) and v.is_Rational):
+                return None
+            f = Fraction(int(v.p), int(v.q))
+            env[s] = raw_fraction(f, f, _PREC)
+        try:
+            self.space.raw_env(_PREC, env)
+            return compiled(e).run(_PREC, env)
+        except _Domain:
+            return None
+
+    def _encloses_nonzero(self, e: sympy.Expr, pt: Mapping, sub: Mapping) -> bool:
+        """True if ``e``'s enclosure at the point excludes 0: then it is a finite non-zero
+        number there (only a hint: the caller decides exactly)."""
+        v = self._enclosure(e, pt, sub)
+        return v is not None and (mpf_lt(fzero, v[0]) or mpf_lt(v[1], fzero))
+
+    def _encloses_sign(self, e: sympy.Expr, pt: Mapping, sub: Mapping, strict: bool) -> bool:
+        """True if ``e``'s enclosure at the point proves it ``> 0`` (``>= 0`` if not strict):
+        the exact sample check there would pass, so it can be skipped."""
+        v = self._enclosure(e, pt, sub)
+        return v is not None and (mpf_lt(fzero, v[0]) or (not strict and mpf_le(fzero, v[0])))
 
     def require_zero(self, e: sympy.Expr, what: str, extra=None) -> None:
         ok, where = self.zero(e, extra)
@@ -393,6 +485,8 @@ class Decider:
         """Prove ``e > 0`` (``>= 0`` if not strict) on the whole box, or refute it at a point."""
         expl = self.normal(_as_expr(e))
         for pt in self.space.samples():
+            if self._encloses_sign(expl, pt, {}, strict):
+                continue                    # the exact check below would pass
             try:
                 v = self.space.value(expl, pt)
                 if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
@@ -438,6 +532,8 @@ class Decider:
             return
         for pt in space.samples():
             for e in (eps0, eps0 / 2, eps0 / 16, eps0 / 1024):
+                if self._encloses_sign(f, pt, {EPSILON: e}, strict):
+                    continue                # the exact check below would pass
                 try:
                     v = space.value(f, pt).xreplace({EPSILON: e})
                     if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
@@ -494,8 +590,12 @@ class Decider:
         variables = [T] + space.params
 
         def forms(e):
-            """Equal expressions with different enclosures, smallest first: the compact form
-            and the expanded one (aux powers lowered, collected in t)."""
+            """``(form, quick)`` pairs: the form as given, tried first on a small budget
+            (``quick``: it usually succeeds, and the other forms can cost more to make than
+            the proof); then equal expressions with different enclosures, smallest first:
+            the compact form, the expanded one (aux powers lowered, collected in t) and the
+            factored one."""
+            yield e, True
             out = [e]
             ex = sympy.collect(self.expanded(e), T)
             if ex != e:
@@ -507,15 +607,16 @@ class Decider:
                         out.append(fa)
                 except (sympy.PolynomialError, TypeError, ValueError):
                     pass
-            return sorted(out, key=sympy.count_ops)
+            for f in sorted(out, key=sympy.count_ops):
+                yield f, False
 
         if coeffs is not None:
             # g = t^order · h with h a polynomial in t: g > 0 on (0, t0] iff h > 0 there, and
             # h > 0 on [0, t0] x box is one bisection (no Taylor step needed)
             last = "unknown"
-            for form in forms(g_over):
+            for form, quick in forms(g_over):
                 status, pt = box_sign(form, variables, [(Fraction(0), t0)] + space.box, space,
-                                      budget=4 * BOX_BUDGET)
+                                      budget=QUICK_BUDGET if quick else 4 * BOX_BUDGET)
                 if status == "verified":
                     return
                 if status == "negative":
@@ -527,11 +628,11 @@ class Decider:
                           f"({last})")
         # 1. g^(order) > 0 on [0, t1] x box (Taylor: g > 0 on (0, t1])
         t1 = None
-        for form in forms(d):
+        for form, quick in forms(d):
             t = t0
-            for _ in range(6):
+            for _ in range(1 if quick else 6):      # quick: only t1 = t0 (no step 2 then)
                 status, _ = box_sign(form, variables, [(Fraction(0), t)] + space.box, space,
-                                     budget=BOX_BUDGET // 3)
+                                     budget=QUICK_BUDGET if quick else BOX_BUDGET // 3)
                 if status == "verified":
                     t1 = t
                     break
@@ -545,8 +646,9 @@ class Decider:
             # 2. t > 0 there, so g > 0 iff g / t^order > 0; dividing keeps the leading term
             # free of t, which tightens the enclosure
             last = "unknown"
-            for form in forms(g_over):
-                status, pt = box_sign(form, variables, [(t1, t0)] + space.box, space)
+            for form, quick in forms(g_over):
+                status, pt = box_sign(form, variables, [(t1, t0)] + space.box, space,
+                                      budget=QUICK_BUDGET if quick else BOX_BUDGET)
                 if status == "verified":
                     return
                 if status == "negative":
