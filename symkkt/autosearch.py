@@ -57,7 +57,7 @@ from .kernel.certificate import Verdict, check_certificate
 from .kernel.exact import sign
 from .errors import InvalidArgument
 from .kernel.grammar import to_text
-from .kkt import adjacent_pieces, find_kkt
+from .kkt import Sample, find_kkt, stationary_pieces
 from .perturb import EPSILON, LADDER, curve_certificate
 from .problems import Instance
 
@@ -1053,8 +1053,6 @@ def kkt_certificate(inst: Instance) -> Found:
 
 def kkt_with_multipliers(inst: Instance, lam: Sequence[sympy.Expr]) -> Found:
     """The ``kkt`` certificate with the user's multipliers (convex weights searched)."""
-    from .kkt import _exact_nonneg_solution, _lp_support
-
     cert = inst.base_json()
     cert.update({"kind": "kkt", "multipliers": [text(v) for v in lam]})
     net = inst.network
@@ -1062,55 +1060,33 @@ def kkt_with_multipliers(inst: Instance, lam: Sequence[sympy.Expr]) -> Found:
         return Found(cert, check_certificate(cert, source="kkt"), "given multipliers", "given")
     model = LocalModel(inst)
     subs: list[list[dict]] = [[] for _ in inst.X]
-    cols, owners = [], []
-    pieces_of: dict[int, list] = {}
-    for i in range(len(inst.X)):
-        if _is0(lam[i]):
-            continue
-        try:
-            pieces = adjacent_pieces(inst, inst.X[i])
-        except UndecidedError as exc:
-            return Found(None, None, str(exc))
-        pieces_of[i] = pieces
-        for pat, wit in pieces:
-            cols.append(inst.network.piece_gradient(inst.point, inst.X[i], pat))
-            owners.append((i, pat, wit))
-    # a placeholder (first piece, weight 1) lets the kernel refute feasibility, signs and
-    # complementary slackness, which do not depend on the pieces
-    for i, pieces in pieces_of.items():
-        if pieces:
-            pat, wit = pieces[0]
-            subs[i] = [{"weight": "1", "pattern": [list(r) for r in pat],
-                        "witness": {p: text(v) for p, v in wit.items()}}]
+    samples = [i for i in range(len(inst.X)) if not _is0(lam[i])]
+    # a placeholder (one adjacent piece, weight 1) lets the kernel refute feasibility, signs
+    # and complementary slackness, which do not depend on the pieces
+    rng = random.Random(0)
+    try:
+        for i in samples:
+            src = Sample(inst, i)
+            found = src.witness(src.target(np.zeros(len(src.loud))), {}, rng)
+            if found is not None:
+                pat, wit = found
+                subs[i] = [{"weight": "1", "pattern": [list(r) for r in pat],
+                            "witness": {p: text(v) for p, v in wit.items()}}]
+    except UndecidedError as exc:
+        return Found(None, None, str(exc))
+    # stationarity with λ fixed: Σ μ_iq y_i g_iq = θ and Σ_q μ_iq = λ_i, μ >= 0, over pieces
+    # generated on demand
+    found, _ = stationary_pieces(inst, samples, list(lam))
     mu = None
-    if cols:
-        free = list(inst.free)
-        rows = len(free) + len(pieces_of)
-        order = list(pieces_of)
-        A = sympy.zeros(rows, len(cols))
-        b = sympy.zeros(rows, 1)
-        for c, ((i, _, _), g) in enumerate(zip(owners, cols)):
-            for r, p in enumerate(free):
-                A[r, c] = inst.Y[i] * g[p]
-            A[len(free) + order.index(i), c] = 1
-        for r, p in enumerate(free):
-            b[r] = inst.point[p]
-        for q, i in enumerate(order):
-            b[len(free) + q] = lam[i]
-        # stationarity with λ fixed: Σ μ_iq y_i g_iq = θ and Σ_q μ_iq = λ_i, μ >= 0
-        mu = _exact_nonneg_solution(A, b, list(range(len(cols))))
-        if mu is None:
-            sup = _lp_support(A, b)
-            if sup is not None:
-                mu = _exact_nonneg_solution(A, b, sup)
-    if mu is not None:
+    if found is not None:
+        cols, mu = found
         subs = [[] for _ in inst.X]
-        for (i, pat, wit), m in zip(owners, mu):
+        for c, m in zip(cols, mu):
             if _is0(m):
                 continue
-            subs[i].append({"weight": text(sympy.radsimp(m / lam[i])),
-                            "pattern": [list(r) for r in pat],
-                            "witness": {p: text(v) for p, v in wit.items()}})
+            subs[c.sample].append({"weight": text(sympy.radsimp(m / lam[c.sample])),
+                                   "pattern": [list(r) for r in c.pattern],
+                                   "witness": {p: text(v) for p, v in c.witness.items()}})
     cert["subgradients"] = subs
     v = check_certificate(cert, source="kkt")
     if mu is None and not v.ok:

@@ -212,22 +212,39 @@ def test_kkt_search_collapses_idle_neurons(n):
     assert rep.status == "verified", rep.reasons
 
 
-def test_kkt_search_still_refuses_many_zero_inputs_that_matter():
-    """Zero inputs at neurons with a non-zero output weight change the gradient: those are
-    still bounded (unknown, never a guess)."""
+def test_kkt_search_has_no_cap_on_zero_inputs_that_matter():
+    """Zero inputs at neurons with a non-zero output weight change the gradient. The former
+    enumeration (kept as the benchmark's baseline) refuses more than MAX_ZERO_NEURONS of
+    them; the search does not list pieces and answers (Theorem 4.2(2)'s kinks on x2 plus
+    MAX_ZERO_NEURONS + 1 neurons with output weight 1 and incoming weights 0)."""
     from symkkt.errors import UndecidedError
     from symkkt.kkt import MAX_ZERO_NEURONS, adjacent_pieces
     from symkkt.network import fully_connected
     from symkkt.problems import Instance
 
-    n = MAX_ZERO_NEURONS + 1
+    extra = MAX_ZERO_NEURONS + 1
+    n = 4 + extra
     net = fully_connected([2, n], "relu")
     pt = {p: 0 for p in net.params}
-    for j in range(1, n + 1):
-        pt[f"v{j}"] = 1          # output weight 1, incoming weights 0: input 0, not silent
-    inst = Instance.make(net, [(1, 1)], [1], pt)
+    base = t422.POINT
+    for j in range(1, 5):
+        for k in (1, 2):
+            pt[f"w{j}_{k}"] = base[f"w{j}_{k}"]
+        pt[f"v{j}"] = base[f"v{j}"]
+    # incoming weights 0, output weight 1: not stationary in v (its gradient relu(0) is 0
+    # while v = 1), so not a KKT point; the search says so without the cap
+    for j in range(5, n + 1):
+        pt[f"v{j}"] = 1
+    inst = Instance.make(net, t422.X, t422.Y, pt)
     with pytest.raises(UndecidedError):
-        adjacent_pieces(inst, (1, 1))
+        adjacent_pieces(inst, inst.X[1])
+    res = find_kkt(inst)
+    assert res.certificate is None and res.stats["zero_inputs_that_matter"] > MAX_ZERO_NEURONS
+    # the same neurons with output weight 0 (idle): Theorem 4.2(2)'s point, verified
+    for j in range(5, n + 1):
+        pt[f"v{j}"] = 0
+    res = find_kkt(inst.with_point(pt))
+    assert res.certificate is not None and check(res.certificate).status == "verified"
 
 
 @pytest.mark.parametrize("tid", ["4.2(2)", "4.3", "5.3", "5.4"])

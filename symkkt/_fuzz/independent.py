@@ -388,11 +388,24 @@ def _check_kkt(c: Cert) -> Outcome:
                     raise _Invalid(f"sample {i + 1}: witness {q + 1} moves a fixed parameter")
                 moved = {p: theta[p] + s_var * d.get(p, 0) for p in c.params}
                 _, pre = _forward(c, moved, x, pat)
+                sym_pre = None
                 for l, lay in enumerate(pre):
                     for j, z in enumerate(lay):
                         coeffs = sympy.Poly(z, s_var).all_coeffs()[::-1] if z.has(s_var) else [z]
                         lead = next((a for a in coeffs if isign(a) != 0), None)
                         want = 1 if pat[l][j] else -1
+                        if lead is None:
+                            # allowed if the piece's pre-activation is the zero polynomial in
+                            # the free parameters (0 on the whole region, either bit)
+                            if sym_pre is None:
+                                us = {p: sympy.Dummy(p) for p in free}
+                                _, sym_pre = _forward(
+                                    c, {p: us.get(p, theta[p]) for p in c.params}, x, pat)
+                            e = sympy.expand(sym_pre[l][j])
+                            cs = (sympy.Poly(e, *e.free_symbols).coeffs() if e.free_symbols
+                                  else [e])
+                            if all(isign(a) == 0 for a in cs):
+                                continue
                         if lead is None or isign(lead) != want:
                             raise _Invalid(f"sample {i + 1}, piece {q + 1}: the witness does "
                                            f"not put neuron {j + 1} of layer {l + 1} inside "

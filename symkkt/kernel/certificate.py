@@ -34,7 +34,7 @@ from .net import NetSpec, Pattern
 from .schema import FORMAT_VERSION, KINDS as SCHEMAS, FloatText, LongInt, _key_path, validate
 
 __all__ = ["Verdict", "check_certificate", "load_certificate", "kinds", "register_checker", "FORMAT_VERSION",
-           "Reader", "Failed", "Refuted", "Invalid", "Unknown", "failed_verdict", "decide", "txt", "norm2", "problem_layer", "feasibility", "witness_reason", "EPSILON"]
+           "Reader", "Failed", "Refuted", "Invalid", "Unknown", "failed_verdict", "decide", "txt", "norm2", "problem_layer", "feasibility", "witness_reason", "vanishing_inputs", "EPSILON"]
 
 EPSILON = sympy.Symbol("epsilon", positive=True)
 
@@ -200,19 +200,53 @@ def feasibility(net, theta, X, Y, what: str | None = None,
     return margins
 
 
+def vanishing_inputs(net: NetSpec, theta, x, pattern: Pattern, free) -> set[tuple[int, int]]:
+    """Hidden neurons ``(l, j)`` (0-based) whose pre-activation on piece ``pattern`` is the
+    zero polynomial in the free parameters (the others fixed at θ): e.g. a neuron fed only by
+    neurons the piece switches off, or, in Problem 4, a neuron below the free layer whose
+    input is 0 at θ. Such a neuron outputs 0 throughout the piece's region, so its bit
+    changes neither Φ nor its gradient in the free parameters there."""
+    syms = {p: sympy.Symbol(f"_u_{p}") for p in free}
+    moved = {p: syms.get(p, theta[p]) for p in net.params}
+    _, pre = net.forward(moved, x, pattern)
+    gens = list(syms.values())
+    out = set()
+    for l, layer in enumerate(pre):
+        for j, z in enumerate(layer):
+            e = sympy.expand(z)
+            coeffs = sympy.Poly(e, *gens).coeffs() if e.free_symbols else [e]
+            if all(decide(c) == 0 for c in coeffs):
+                out.add((l, j))
+    return out
+
+
 def witness_reason(net: NetSpec, theta, x, pattern: Pattern, d, free) -> str | None:
-    """None if θ + s d lies strictly inside piece ``pattern`` for all small s > 0."""
+    """None if θ + s d lies inside piece ``pattern`` for all small s > 0: every hidden
+    pre-activation along the ray, computed with the pattern, has a leading coefficient of the
+    pattern's sign, or is the zero polynomial in the free parameters (then it is 0 on the
+    whole region and the neuron outputs 0 whichever its bit; :func:`vanishing_inputs`).
+
+    Why this is the Clarke condition: on the open set where every other pre-activation has
+    its strict sign, induction over the layers shows Φ equals the piece polynomial (a
+    vanishing pre-activation is 0 there, and ``relu(0) = 0 = b·0`` for either bit ``b``), so
+    the piece gradient at ``θ + s d`` is a gradient of Φ, and its limit as ``s -> 0`` is the
+    piece gradient at θ."""
     bad = [p for p, v in d.items() if p not in free and v != 0]
     if bad:
         return f"the witness moves {', '.join(bad)}, which this problem keeps fixed"
     s = sympy.Symbol("s", positive=True)
     moved = {p: theta[p] + s * d.get(p, 0) for p in net.params}
     _, pre = net.forward(moved, x, pattern)
+    vanishing = None
     for l, layer in enumerate(pre):
         for j, z in enumerate(layer):
             coeffs = sympy.Poly(sympy.expand(z), s).all_coeffs()[::-1]
             lead = next((c for c in coeffs if decide(c) != 0), None)
             if lead is None:
+                if vanishing is None:
+                    vanishing = vanishing_inputs(net, theta, x, pattern, free)
+                if (l, j) in vanishing:
+                    continue
                 return (f"pre-activation of neuron {j + 1} in layer {l + 1} is identically 0 "
                         f"along the witness")
             want = 1 if pattern[l][j] else -1

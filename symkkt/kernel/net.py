@@ -161,12 +161,42 @@ class NetSpec:
 
     def piece_gradient(self, theta: Mapping[str, sympy.Expr], x: Sequence[sympy.Expr],
                        pattern: Pattern | None) -> dict[str, sympy.Expr]:
-        """Gradient of the smooth piece ``pattern`` of Φ(·; x) at θ (shared weights summed)."""
-        syms = {p: sympy.Symbol(f"_p_{p}") for p in self.params}
-        pat = pattern if pattern is not None else self.all_active()
-        out, _ = self.forward(syms, x, pat)
-        sub = {syms[p]: theta[p] for p in self.params}
-        return {p: sympy.expand(sympy.diff(out, syms[p]).xreplace(sub)) for p in self.params}
+        """Gradient of the smooth piece ``pattern`` of Φ(·; x) at θ (shared weights summed).
+
+        By backpropagation through the piece polynomial: ``h^(0) = x``,
+        ``h^(l) = P_l ⊙ W^(l) h^(l-1)`` for the hidden layers (``P_l`` the pattern's bits of
+        layer l; all ones for a linear network, which ignores the pattern), ``δ = 1`` at the
+        output and ``δ^(l) = P_l ⊙ (W^(l+1))ᵀ δ^(l+1)``; then
+        ``∂Φ/∂W^(l)_jk = δ^(l)_j h^(l-1)_k``, and a parameter's derivative is the sum over
+        the entries it occupies. θ may be symbolic."""
+        pat = (pattern if pattern is not None and self.activation == "relu"
+               else self.all_active())
+        hs: list[list[sympy.Expr]] = [list(x)]
+        for l, layer in enumerate(self.layers[:-1]):
+            h = hs[-1]
+            hs.append([sympy.expand(sympy.Add(*[theta[n] * h[k] for k, n in enumerate(row)
+                                                if n is not None]))
+                       if pat[l][j] else sympy.Integer(0)
+                       for j, row in enumerate(layer)])
+        grad: dict[str, list[sympy.Expr]] = {p: [] for p in self.params}
+        delta: list[sympy.Expr] = [sympy.Integer(1)]
+        for l in range(self.depth - 1, -1, -1):
+            layer, h = self.layers[l], hs[l]
+            for j, row in enumerate(layer):
+                if delta[j] == 0:
+                    continue
+                for k, n in enumerate(row):
+                    if n is not None:
+                        grad[n].append(delta[j] * h[k])
+            if l == 0:
+                break
+            back = [sympy.Integer(0)] * len(layer[0])
+            for j, row in enumerate(layer):
+                for k, n in enumerate(row):
+                    if n is not None and pat[l - 1][k]:
+                        back[k] += theta[n] * delta[j]
+            delta = [sympy.expand(v) for v in back]
+        return {p: sympy.expand(sympy.Add(*terms)) for p, terms in grad.items()}
 
     def check_pattern_shape(self, pattern: Sequence[Sequence[int]], where: str) -> Pattern:
         widths = self.hidden_widths
