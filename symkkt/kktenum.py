@@ -168,6 +168,9 @@ def _solve(net, X, Y, A, choice, lam, s, res, per_system) -> list[dict]:
             sup = _support(net, j)
             m += s[j] * sum((zc * X[i][c] for zc, (c, _) in zip(z[j], sup)), sympy.Integer(0))
         eqs.append(sympy.expand(Y[i] * m - 1))
+    # neurons with the same T_j and support have the same z_j, hence the same equation
+    # |z_j|^2 = 1: solve each equation once (sympy is much slower on a repeated one)
+    eqs = list(dict.fromkeys(eqs))
     sols = _timed_solve(eqs, unknowns, per_system, res)
     if sols is None:
         return []

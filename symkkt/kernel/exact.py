@@ -255,6 +255,20 @@ def _interval_positive(g: sympy.Expr, t: sympy.Symbol, lo, hi, ctx, budget: list
     return True
 
 
+def _nonzero_somewhere(g: sympy.Expr, t: sympy.Symbol) -> bool:
+    """True if ``g`` is provably not 0 at some rational ``t`` (an enclosure there without 0),
+    so it is not identically 0 (a cheap look before ``simplify``)."""
+    ctx = _context(64)
+    for q in (sympy.Rational(1, 7), sympy.Rational(1, 1000)):
+        try:
+            v = interval_eval(g, ctx, {t: ctx.mpf(int(q.p)) / ctx.mpf(int(q.q))})
+        except _Domain:
+            continue
+        if v.a > 0 or v.b < 0:
+            return True
+    return False
+
+
 def leading_term(f: sympy.Expr, eps: sympy.Symbol, k: int = 1) -> sympy.Expr:
     """The leading term ``c * eps**(j/k)`` of ``f`` at ``eps -> 0+`` (0 if f is identically 0).
 
@@ -262,7 +276,7 @@ def leading_term(f: sympy.Expr, eps: sympy.Symbol, k: int = 1) -> sympy.Expr:
     derivative up to order 8 is provably non-zero.
     """
     g, t = _substitute(f, eps, k)
-    if sympy.simplify(g) == 0:
+    if not _nonzero_somewhere(g, t) and sympy.simplify(g) == 0:
         return sympy.Integer(0)
     d = g
     for j in range(_MAX_DERIVATIVE + 1):
@@ -292,6 +306,7 @@ def prove_nonnegative(f: sympy.Expr, eps: sympy.Symbol, eps0: sympy.Rational, *,
         raise UndecidedError(f"k={k} must be a positive integer")
     want = "> 0" if strict else ">= 0"
     # 1. Exact samples: cheap refutation.
+    nonzero = False            # some sample is not 0: f is not identically 0
     for e in _sample_points(eps0):
         try:
             s = sign(f.xreplace({eps: e}))
@@ -300,9 +315,10 @@ def prove_nonnegative(f: sympy.Expr, eps: sympy.Symbol, eps0: sympy.Rational, *,
         if s < 0 or (strict and s == 0):
             return Proof("refuted", f"fails at epsilon = {e}: the value is not {want}",
                          counterexample=e)
+        nonzero = nonzero or s != 0
     g, t = _substitute(f, eps, k)
     try:
-        if sympy.simplify(g) == 0:
+        if not nonzero and sympy.simplify(g) == 0:
             if strict:
                 return Proof("refuted", "the function is identically 0", counterexample=eps0,
                              identically_zero=True)
