@@ -33,7 +33,7 @@ from .network import Network
 from .kernel.grammar import to_text
 from .kernel.optimum import relevant_neurons, support_groups
 from .optimum import (FloatSolution, GroupProblem, Option, PatternStats, ReluOptimum, _ReluSetup,
-                      _sgn, _simp, _txts, solve_group)
+                      _exact_nnls, _option_vectors, _sgn, _simp, _txts, solve_group)
 from .problems import Instance
 
 __all__ = ["convex_optimum", "conic_solve", "prepare", "dual_bound", "alpha_at_point",
@@ -198,19 +198,64 @@ def prepare(net: Network, X, Y, seconds: float | None = None) -> _Prepared:
     return _Prepared(setup, cells_per_group, chosen, prob, fl, time.perf_counter() - t0)
 
 
+def _float_mu(setup: _ReluSetup, g: int, A, s: int, alpha_f: np.ndarray):
+    """Float μ >= 0 minimizing the region's dual vector (NNLS) and its norm."""
+    from scipy.optimize import nnls
+
+    support = list(setup.groups[g][0])
+    xs = setup.Xf[:, support]
+    coef = np.array([s * A[i] * alpha_f[i] * setup.Y[i] for i in range(setup.n)])
+    b = coef @ xs
+    ks = [k for k in range(setup.n) if np.any(xs[k] != 0)]
+    mu = np.zeros(setup.n)
+    if not ks:
+        return mu, float(np.linalg.norm(b))
+    M = np.array([(1 if A[k] else -1) * xs[k] for k in ks]).T
+    x, res = nnls(M, -b)
+    mu[ks] = x
+    return mu, float(res)
+
+
+def _region_mu(setup: _ReluSetup, g: int, A, s: int, alpha, alpha_f) -> list[sympy.Expr] | None:
+    """Exact μ for one (region, sign), cheapest first.
+
+    No sample the region serves (``s y_i α_i <= 0`` on A): μ_i = α_i on A cancels every term,
+    ``z = 0``. Clearly inside the unit ball (float norm below 1 - 1e-7): the NNLS μ rounded to
+    rationals (the kernel re-checks; rounding moves z by about 1e-12). Near 1: the exact
+    minimum of the NNLS on its support (:func:`.optimum._exact_nnls`)."""
+    n = setup.n
+    support = setup.groups[g][0]
+    live = [i for i in range(n) if A[i] and alpha_f[i] > 0 and any(
+        setup.X[i][k] != 0 for k in support)]
+    if all(s * setup.Y[i] < 0 for i in live):
+        return [alpha[i] if (A[i] and i in live) else ZERO for i in range(n)]
+    mu_f, norm_f = _float_mu(setup, g, A, s, alpha_f)
+    if norm_f < 1 - 1e-7:
+        return [sympy.Rational(round(float(v) * 10 ** 12), 10 ** 12) if v > 1e-14 else ZERO
+                for v in mu_f]
+    _, cols = _option_vectors(support, A, s, setup.X)
+    mu, z2 = _exact_nnls(setup.b_vector(g, (A, s), alpha), cols, n, True)
+    try:
+        return mu if _sgn(1 - z2) >= 0 else None
+    except UndecidedError:
+        return None
+
+
 def dual_bound(prep: _Prepared, alpha: Sequence[sympy.Expr]) -> dict | None:
     """The kernel's ``arrangement`` bound for ``alpha``: exact μ for every (region, sign),
     or None if some region's dual check fails (``alpha`` is not dual feasible)."""
-    case, _ = prep.setup.case(list(alpha), tight_exact=True)
-    by_option = [{(tuple(o["active"]), o["sign"]): o["mu"] for o in lst}
-                 for lst in case["options"]]
+    alpha = list(alpha)
+    alpha_f = np.array([_f(a) for a in alpha])
     cells_json = []
     for g, cells in enumerate(prep.cells):
         lst = []
         for cell in cells:
-            mus = [by_option[g].get((cell.active, s)) for s in (1, -1)]
-            if any(m is None for m in mus):
-                return None
+            mus = []
+            for s in (1, -1):
+                mu = _region_mu(prep.setup, g, cell.active, s, alpha, alpha_f)
+                if mu is None:
+                    return None
+                mus.append(_txts(mu))
             lst.append({"active": list(cell.active), "point": _txts(cell.point), "mu": mus})
         cells_json.append(lst)
     return {"type": "arrangement", "alpha": _txts(alpha),

@@ -409,9 +409,23 @@ def _primal_feasible(prob: GroupProblem) -> bool:
 
 
 def float_group(prob: GroupProblem) -> FloatSolution | None:
-    """Float dual (SLSQP) and primal radii (LP); None if the primal is infeasible."""
+    """Float dual and primal radii; None if the primal is infeasible.
+
+    The second-order cone program by Clarabel (:func:`.convex.conic_solve`); SLSQP on the
+    dual (then an LP for the radii) only if Clarabel does not report a solution."""
+    from .convex import conic_solve
+
     with _single_thread_blas():
-        return _float_group(prob)
+        if FLOAT_SOLVER == "slsqp":
+            return _float_group(prob)
+        if not _primal_feasible(prob):
+            return None
+        fl = conic_solve(prob)
+        return fl if fl is not None else _float_group(prob)
+
+
+FLOAT_SOLVER = "clarabel"
+"""``clarabel`` (default) or ``slsqp`` (the earlier dual solver; kept as a benchmark baseline)."""
 
 
 def _float_group(prob: GroupProblem) -> FloatSolution | None:
@@ -1321,7 +1335,7 @@ def find_global(net: Network, X: tuple, Y: tuple, method: str = "auto") -> Optim
                 if method == "convex" or len(X) > MAX_SAMPLES_ENUMERATION:
                     return OptimumSearch(None, None, None, "the convex reformulation gave no "
                                                            "exact optimum")
-            res = relu_optimum(net, X, Y, method)
+            res = relu_optimum(net, X, Y, "auto" if method == "patterns" else method)
             if res is None:
                 return OptimumSearch(None, None, None, "pattern enumeration found no "
                                                        "certificate")
@@ -1351,7 +1365,9 @@ def global_certificate(inst: Instance, method: str = "auto") -> tuple[dict | Non
 
     Depth-2 ReLU networks without sharing: the convex reformulation first (:mod:`.convex`:
     the ``arrangement`` dual at the point, or a better point from the conic program), then,
-    for few samples, the enumeration of activation patterns."""
+    for few samples, the enumeration of activation patterns. ``method``: ``auto``,
+    ``convex`` (only the first), ``patterns`` (only the second: relaxation over every
+    activation set, then enumeration), ``relaxation`` or ``enumerate``."""
     reason = ""
     if _convex_applies(inst.network, method):
         from .convex import global_certificate as convex_global

@@ -345,6 +345,28 @@ def _dual_norm2(coeffs: Sequence[sympy.Expr], xs: Sequence[Sequence[sympy.Expr]]
     return _sq(_combo(coeffs, xs, dim))
 
 
+def _below_one_by_enclosure(coeffs: Sequence[sympy.Expr], xs: Sequence[Sequence[sympy.Expr]],
+                            dim: int) -> bool:
+    """True if validated intervals prove ``‖Σ_i coeffs_i xs_i‖² < 1`` (False: not proven by
+    this cheap look; the caller then decides exactly). Outward rounding throughout; ``z_k²``
+    of an interval straddling 0 is over-estimated, which keeps the upper bound valid."""
+    from .exact import _Domain, _context, interval_eval
+
+    ctx = _context(96)
+    try:
+        cs = [interval_eval(c, ctx) for c in coeffs]
+        total = ctx.mpf(0)
+        for k in range(dim):
+            zk = ctx.mpf(0)
+            for c, x in zip(cs, xs):
+                if x[k] != 0:
+                    zk = zk + c * interval_eval(x[k], ctx)
+            total = total + zk * zk
+    except _Domain:
+        return False
+    return bool(total.b < 1)
+
+
 def _bound_arrangement(rd: Reader, b: dict, net: NetSpec, X, Y):
     """``arrangement``: the convex reformulation of depth-2 ReLU max-margin problems.
 
@@ -414,6 +436,9 @@ def _bound_arrangement(rd: Reader, b: dict, net: NetSpec, X, Y):
                 mu = _numbers(rd, cell["mu"][q])
                 _nonneg(mu, f"group {g + 1}, region {c + 1}, sign {s}: mu")
                 coeffs = [s * a[i] * A[i] + mu[i] * (1 if A[i] else -1) for i in range(n)]
+                exact_fast = fast is not None and _all_rational(coeffs)
+                if not exact_fast and _below_one_by_enclosure(coeffs, xs, dim):
+                    continue
                 n2 = _dual_norm2(coeffs, xs, dim, fast)
                 if decide(1 - n2) < 0:
                     raise Invalid(f"group {g + 1}, region active={list(A)}, sign {s}: dual "
