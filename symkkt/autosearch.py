@@ -332,9 +332,10 @@ class LocalModel:
     def grad(self, i: int, pattern) -> list[sympy.Expr]:
         key = (i, pattern)
         if key not in self._grad:
-            M = self.poly(i, pattern)
-            self._grad[key] = [sympy.expand(sympy.diff(M, self.syms[p]).xreplace(self.at))
-                               for p in self.free]
+            # backpropagation (the kernel's piece gradient), not the expanded polynomial
+            g = self.net.piece_gradient(self.inst.point, self.inst.X[i], pattern)
+            y = self.inst.Y[i]
+            self._grad[key] = [sympy.expand(y * g[p]) for p in self.free]
         return self._grad[key]
 
     def hess(self, i: int, pattern) -> list[list[sympy.Expr]]:
@@ -953,30 +954,59 @@ def prove_not_kkt(inst: Instance) -> Found:
     if any((_sgn(m - 1) or 0) < 0 for m in model.margins):
         v = check_certificate(cert, source="not-kkt")
         return Found(cert, v, "infeasible point", "infeasible")
+    net = inst.network
+    dead = _notkkt.dead_neurons(net, inst.point) if net.activation == "relu" else set()
     cols = []
+    affine: list[tuple[int, tuple, list]] = []   # (sample, base pattern, zero inputs)
     for i in model.active:
-        if inst.network.activation == "linear":
-            pats = [inst.network.all_active()]
+        base = model.base_pattern(i, 0)
+        zs = [(l, j) for l, lay in enumerate(model.signs[i]) for j, s in enumerate(lay)
+              if s == 0 and (l, j) not in dead]
+        if net.activation == "linear":
+            pats = [net.all_active()]
+        elif len(zs) <= _notkkt.MAX_ZERO_INPUTS:
+            pats = [_switch(base, [z for z, b in zip(zs, bits) if b])
+                    for bits in itertools.product((0, 1), repeat=len(zs))]
+        elif net.depth == 2:
+            # affine in the bits: the kernel checks the base, the single flips and the
+            # minimizing pattern; the last is added below as a cutting plane
+            pats = [base] + [_switch(base, [z]) for z in zs]
+            affine.append((i, base, zs))
         else:
-            zs = [(l, j) for l, lay in enumerate(model.signs[i]) for j, s in enumerate(lay)
-                  if s == 0]
-            if len(zs) > _notkkt.MAX_ZERO_INPUTS:
-                return Found(None, None, f"sample {i + 1} has {len(zs)} zero hidden inputs")
-            pats = []
-            for bits in itertools.product((0, 1), repeat=len(zs)):
-                pat = [list(r) for r in model.base_pattern(i, 0)]
-                for (l, j), b in zip(zs, bits):
-                    pat[l][j] = b
-                pats.append(tuple(tuple(r) for r in pat))
+            return Found(None, None, f"sample {i + 1} has {len(zs)} zero hidden inputs whose "
+                                     f"bit matters")
         for pat in pats:
             cols.append(model.grad(i, pat))
     theta = model.theta
     z = _farkas(cols, theta)
+    for _ in range(4 * len(affine)):
+        if z is None:
+            break
+        cut = []
+        for i, base, zs in affine:
+            f0 = _dot(z, model.grad(i, base))
+            low = [zj for zj in zs if (_sgn(_dot(z, model.grad(i, _switch(base, [zj]))) - f0)
+                                       or 0) < 0]
+            worst = _switch(base, low)
+            if (_sgn(_dot(z, model.grad(i, worst))) or 0) < 0:
+                cut.append(model.grad(i, worst))
+        if not cut:
+            break
+        cols += cut
+        z = _farkas(cols, theta)
     if z is None:
         return Found(None, None, "no Farkas vector found: the point may be a KKT point")
     cert["farkas"] = {p: text(v) for p, v in zip(model.free, z) if v != 0}
     v = check_certificate(cert, source="not-kkt")
     return Found(cert, v, "Farkas vector", "farkas")
+
+
+def _switch(pattern, on) -> tuple:
+    """``pattern`` with the neurons ``on`` (layer, index) switched on."""
+    pat = [list(r) for r in pattern]
+    for l, j in on:
+        pat[l][j] = 1
+    return tuple(tuple(r) for r in pat)
 
 
 def _farkas(cols: list[list[sympy.Expr]], b: list[sympy.Expr]) -> list[sympy.Expr] | None:

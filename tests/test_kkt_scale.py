@@ -325,3 +325,68 @@ def test_kkt_with_given_multipliers_on_a_deep_network():
     assert not (f.verdict is not None and f.verdict.ok)
     f = kkt_with_multipliers(inst, lam[:4] + [Integer(1)])   # slackness: sample 5 has margin 4
     assert f.verdict is not None and f.verdict.status != "verified"
+
+
+# ---------------------------------------------------------------- not-kkt at scale
+
+
+def _not_kkt(inst, farkas):
+    cert = inst.base_json()
+    cert.update({"kind": "not-kkt", "farkas": {p: str(v) for p, v in farkas.items()}})
+    return kernel(cert)
+
+
+def test_not_kkt_with_many_idle_neurons():
+    """Theorem 3.2's point with neuron 1 unbalanced and 63 idle neurons: 63 zero inputs per
+    sample, all dead (their bits change no gradient), so the refutation stays small."""
+    from symkkt.autosearch import prove_not_kkt
+    from theorems import thm_3_2
+
+    net = fully_connected([2, 64], "relu")
+    pt = {p: 0 for p in net.params}
+    pt.update({"w1_2": 4, "v1": 1})
+    inst = Instance.make(net, thm_3_2.X, thm_3_2.Y, pt)
+    assert find_kkt(inst).certificate is None
+    nk = prove_not_kkt(inst)
+    assert nk.verdict is not None and nk.verdict.status == "verified"
+
+
+def test_not_kkt_depth_2_checks_the_minimizing_pattern():
+    """One hidden layer: <z, y g> is affine in the bits. Neurons 2 and 3 have input 0 and
+    output weight 1 (not KKT: their output weight gets no gradient). Each single flip keeps
+    <z, y g> >= 0 but both together do not: the kernel must find that pattern."""
+    net = fully_connected([2, 3], "relu")
+    pt = {p: 0 for p in net.params}
+    pt.update({"w1_1": 1, "v1": 1, "v2": 1, "v3": 1})
+    inst = Instance.make(net, [(1, 1)], [1], pt)
+    assert find_kkt(inst).certificate is None
+    z = {"v1": 1, "v2": -5, "w2_1": Rational(-3, 10), "w2_2": Rational(-3, 10),
+         "w3_1": Rational(-3, 10), "w3_2": Rational(-3, 10)}
+    v = _not_kkt(inst, z)
+    assert v.status == "unknown" and v.invalid and "switched on" in v.reasons[0]
+    z.update({k: Rational(-1, 5) for k in ("w2_1", "w2_2", "w3_1", "w3_2")})
+    assert _not_kkt(inst, z).status == "verified"
+    # a single flip below 0 is caught as such
+    z.update({"w2_1": -2})
+    v = _not_kkt(inst, z)
+    assert v.invalid and "pattern" in v.reasons[0]
+
+
+def test_not_kkt_keeps_the_bit_of_a_zero_input_that_matters():
+    """Depth 3: neuron b of layer 1 has input 0 but feeds neuron c, which reaches the output:
+    b is not dead, so the pattern with b on is checked, and a Farkas vector negative there
+    is rejected."""
+    from symkkt.kernel.notkkt import dead_neurons
+
+    net = fully_connected([1, 2, 1], "relu")
+    pt = {p: 0 for p in net.params}
+    pt.update({"W1_1_1": 1, "W2_1_1": 1, "W2_1_2": 1, "W3_1_1": 1})
+    inst = Instance.make(net, [(1,)], [1], pt)
+    assert dead_neurons(net, inst.point) == set()
+    bad = {"W3_1_1": 1, "W1_2_1": -2, "W2_1_2": -3}
+    v = _not_kkt(inst, bad)
+    assert v.invalid and "pattern" in v.reasons[0]
+    assert _not_kkt(inst, dict(bad, W1_2_1=0)).status == "verified"
+    # with c's output weight 0, c and then b are dead (and the point infeasible: no matter)
+    assert dead_neurons(net, dict(inst.point, W3_1_1=Integer(0))) == {(0, 0), (0, 1), (1, 0)}
+    assert dead_neurons(net, dict(inst.point, W2_1_2=Integer(0))) == {(0, 1)}
