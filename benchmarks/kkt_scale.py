@@ -1,33 +1,59 @@
-"""Benchmark: the KKT claim on wide depth-2 ReLU networks with idle neurons (issue 17).
+"""Benchmark: the ``kkt`` claim at scale (issue 17, item 2), new search against enumeration.
 
-Theorem 3.2's KKT point sits in neuron 1 of a fully-connected ReLU network with ``n`` hidden
-neurons; the other ``n - 1`` are idle (all weights 0), so every sample has ``n - 1`` hidden
-inputs exactly 0. Extra samples (seeded, labels chosen so their margins at the point exceed 1)
-make ``k`` samples in all. Before the idle-neuron collapse the search enumerated ``2^(n-1)``
-pieces per active sample and gave up above 10; now an idle neuron's bit is not enumerated.
+Families (all exact, seeded; ``λ = 1`` on the active samples where the point is KKT):
 
-Prints JSON: per (n, k) the search+kernel seconds of the ``kkt`` claim, the kernel alone on its
-certificate (same process: the ratio is load-independent), and the verdict.
+``idle``
+    Theorem 3.2's KKT point in neuron 1 of a depth-2 network with ``n`` hidden neurons, the
+    other ``n - 1`` idle (every sample has ``n - 1`` zero inputs, all silent).
+``paths``
+    A fully-connected ReLU network of the given depth and width in which path j (unit
+    incoming weight vector ``e_j``, weight 1 through every inner layer, output weight 1)
+    serves the sample ``e_j`` (+1) and one path on ``-e_1`` serves ``-e_1`` (-1); the other
+    neurons are idle, extra samples are inactive (margin > 1). Every active sample sits on
+    the kinks of the other paths in *every* layer: ``(depth - 1)(paths - 1)`` zero inputs
+    that matter per sample (Theorem 4.2(2)'s kinks, carried through the depth).
+``mixed``
+    ``g`` copies of a depth-2 gadget on disjoint coordinates where one kink needs its active
+    piece and another its inactive one on the same sample: neither one-sided piece works,
+    the LP's dual must price the mixed pattern.
+refutations (``expect: not verified``)
+    ``paths-unbalanced``: a ``paths`` point with one path rescaled (first layer x2, output
+    x1/2): same margins, not stationary. ``mixed-deep``: the gadget in depth 3, where the
+    active piece also feeds an inner weight that no piece cancels: not a KKT point.
 
-    PYTHONPATH=. python benchmarks/kkt_scale.py [--neurons 4,8,16,32,64] [--samples 2,8,16]
+Per instance: the ``kkt`` claim as ``symkkt check`` runs it (status, seconds: search, kernel,
+and on failure the not-kkt refutation), the kernel alone on the certificate, the search's
+work (zero inputs, adjacent patterns ``2^z`` summed over active samples, pieces built,
+witness checks, LP rounds, columns) and, in the same run, the former method (every adjacent
+piece enumerated with random witnesses) under ``--baseline-timeout``, with the ratios.
+
+    PYTHONPATH=. python benchmarks/kkt_scale.py [--quick] [--baseline-timeout 300]
+        [--only paths,mixed] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import time
 
-from sympy import Rational
+from sympy import Integer, Rational
 
-from symkkt.claims import kkt_claim, run_claim
+from symkkt.check import run_claim_file
+from symkkt.claimfile import ClaimFile, ClaimSpec
 from symkkt.kernel import check_certificate
+from symkkt.kernel.budget import OutOfTime, budget
+from symkkt.kkt import find_kkt
 from symkkt.network import fully_connected
 from symkkt.problems import Instance
 
 
-def instance(n: int, k: int, seed: int = 0) -> Instance:
+# ------------------------------------------------------------------------------ instances
+
+
+def idle(n: int, k: int, seed: int = 0) -> Instance:
     net = fully_connected([2, n], "relu")
     X = [(1, Rational(1, 4)), (-1, Rational(1, 4))]
     Y = [1, 1]
@@ -44,29 +70,161 @@ def instance(n: int, k: int, seed: int = 0) -> Instance:
     return Instance.make(net, X, Y, pt)
 
 
+def _paths(depth, width, d, firsts, outs, X, Y) -> Instance:
+    net = fully_connected([d] + [width] * (depth - 1), "relu")
+    pt = {p: Integer(0) for p in net.params}
+    for j, w in enumerate(firsts, start=1):
+        for c, v in enumerate(w, start=1):
+            pt[f"W1_{j}_{c}" if depth > 2 else f"w{j}_{c}"] = v
+        for l in range(2, depth):
+            pt[f"W{l}_{j}_{j}"] = 1
+        pt[f"W{depth}_1_{j}" if depth > 2 else f"v{j}"] = outs[j - 1]
+    return Instance.make(net, X, Y, pt)
+
+
+def paths(depth: int, width: int, d: int | None = None, k: int | None = None,
+          seed: int = 0, unbalanced: bool = False) -> Instance:
+    d = d or max(2, width - 1)
+    n = min(d, width - 1)
+    firsts = [tuple(1 if c == j else 0 for c in range(d)) for j in range(n)]
+    firsts.append(tuple(-1 if c == 0 else 0 for c in range(d)))
+    outs = [1] * n + [-1]
+    X, Y = list(firsts), [1] * n + [-1]
+    rng = random.Random(seed)
+    k = k or len(X) + 1
+    while len(X) < k:
+        x = tuple(rng.randint(0, 3) for _ in range(d))
+        if sum(x[:n]) >= 2 and x not in X:       # margin sum(x[:n]) > 1: inactive
+            X.append(x)
+            Y.append(1)
+    inst = _paths(depth, width, d, firsts, outs, X, Y)
+    if unbalanced:
+        pt = dict(inst.point)
+        w1 = "W1_1_1" if depth > 2 else "w1_1"
+        v1 = f"W{depth}_1_1" if depth > 2 else "v1"
+        pt[w1], pt[v1] = Integer(2), Rational(1, 2)
+        inst = inst.with_point(pt)
+    return inst
+
+
+def mixed(g: int, depth: int = 2) -> Instance:
+    d = 3 * g
+    firsts, X = [], []
+    for t in range(g):
+        def e(c):
+            return tuple(1 if q == 3 * t + c else 0 for q in range(d))
+        firsts += [e(0), e(1), e(2)]
+        X += [tuple(a - b for a, b in zip(e(0), e(1))), e(1), e(2)]
+    return _paths(depth, d, d, firsts, [1] * d, X, [1] * d)
+
+
+def cases(quick: bool) -> list[tuple[str, dict, Instance, bool]]:
+    """(family, parameters, instance, expected KKT)."""
+    out = []
+    for n, k in ([(16, 8), (64, 16)] if quick else [(8, 8), (16, 16), (64, 16)]):
+        out.append(("idle", {"neurons": n, "samples": k}, idle(n, k), True))
+    depths = [2, 3, 4] if quick else [2, 3, 4, 5, 6]
+    for depth in depths:
+        out.append(("paths", {"depth": depth, "width": 4, "samples": 4},
+                    paths(depth, 4, k=4), True))
+    for width in ([8] if quick else [6, 8, 12, 16]):
+        out.append(("paths", {"depth": 4, "width": width, "samples": width},
+                    paths(4, width, k=width), True))
+    out.append(("paths", {"depth": 3, "width": 6, "samples": 6}, paths(3, 6, k=6), True))
+    out.append(("paths", {"depth": 2, "width": 16, "d": 5, "samples": 16},
+                paths(2, 16, d=5, k=16), True))
+    for g in ([1, 5] if quick else [1, 2, 4, 5, 6]):
+        out.append(("mixed", {"gadgets": g, "width": 3 * g, "samples": 3 * g}, mixed(g), True))
+    out.append(("paths-unbalanced", {"depth": 4, "width": 4, "samples": 4},
+                paths(4, 4, k=4, unbalanced=True), False))
+    if not quick:
+        out.append(("paths-unbalanced", {"depth": 4, "width": 8, "samples": 8},
+                    paths(4, 8, k=8, unbalanced=True), False))
+    out.append(("mixed-deep", {"gadgets": 1, "depth": 3}, mixed(1, depth=3), False))
+    return out
+
+
+# ------------------------------------------------------------------------------ running
+
+
+def _check(inst: Instance, label: str, timeout: float):
+    """The ``kkt`` claim as ``symkkt check`` runs it."""
+    cf = ClaimFile(source=f"{label}.toml", network=inst.network, X=inst.X, Y=inst.Y,
+                   point=inst.point, claims=(ClaimSpec(1, "kkt", "kkt"),))
+    (rep,) = run_claim_file(cf, timeout=timeout)
+    return rep
+
+
+def _search(inst: Instance, method: str, timeout: float | None) -> dict:
+    start = time.perf_counter()
+    try:
+        with budget(timeout):
+            res = find_kkt(inst, method)
+            status = "no certificate"
+            if res.certificate is not None:
+                status = check_certificate(json.loads(json.dumps(res.certificate))).status
+    except OutOfTime:
+        return {"status": "time limit", "seconds": round(time.perf_counter() - start, 3)}
+    out = {"status": status, "seconds": round(time.perf_counter() - start, 3)}
+    out.update({k: v for k, v in res.stats.items() if k != "method"})
+    if res.certificate is None:
+        out["reason"] = res.reason[:160]
+    return out
+
+
+def run(family: str, params: dict, inst: Instance, kkt: bool, baseline_timeout: float,
+        timeout: float) -> dict:
+    label = f"{family}-" + "-".join(f"{k}{v}" for k, v in params.items())
+    row: dict = {"family": family, **params, "expect": "kkt" if kkt else "not verified",
+                 "parameters": len(inst.network.params)}
+    rep = _check(inst, label, timeout)
+    row["status"] = rep.status
+    row["seconds"] = round(rep.seconds, 3)
+    if rep.status != "verified":
+        row["reason"] = (rep.reasons[0] if rep.reasons else "")[:200]
+    if rep.certificate is not None and rep.certificate.get("kind") == "kkt":
+        t = time.perf_counter()
+        check_certificate(json.loads(json.dumps(rep.certificate)))
+        row["kernel_seconds"] = round(time.perf_counter() - t, 3)
+    row["search"] = _search(inst, "generate", timeout)
+    if baseline_timeout > 0:
+        row["baseline"] = _search(inst, "enumerate", baseline_timeout)
+        new, old = row["search"], row["baseline"]
+        if old["status"] == "no certificate" and new["status"] == "verified":
+            row["baseline_answer"] = "unknown (no certificate: " + old.get("reason", "") + ")"
+        elif old.get("seconds") and new.get("seconds"):
+            row["seconds_ratio"] = round(old["seconds"] / new["seconds"], 1)
+            if old["status"] == "time limit":
+                row["seconds_ratio"] = f">= {row['seconds_ratio']}"
+        if old.get("witness_checks") and new.get("witness_checks"):
+            row["witness_checks_ratio"] = round(old["witness_checks"] / new["witness_checks"], 1)
+    row["ok"] = (rep.status == "verified") == kkt
+    return row
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--neurons", default="4,8,16,32,64")
-    ap.add_argument("--samples", default="2,8,16")
+    ap.add_argument("--quick", action="store_true", help="a smaller grid")
+    ap.add_argument("--baseline-timeout", type=float, default=300.0,
+                    help="seconds for the former enumeration per instance (0: skip it)")
+    ap.add_argument("--timeout", type=float, default=600.0, help="seconds per claim")
+    ap.add_argument("--only", default="", help="comma-separated families")
+    ap.add_argument("--json", default="", help="also write the result here")
     args = ap.parse_args()
+    only = {f for f in args.only.split(",") if f}
     rows = []
-    for n in [int(v) for v in args.neurons.split(",")]:
-        for k in [int(v) for v in args.samples.split(",")]:
-            inst = instance(n, k)
-            start = time.perf_counter()
-            rep = run_claim(kkt_claim("bench", f"n={n}, k={k}", inst), timeout=600)
-            total = time.perf_counter() - start
-            kernel = None
-            if rep.certificate is not None:
-                t = time.perf_counter()
-                check_certificate(rep.certificate)
-                kernel = time.perf_counter() - t
-            rows.append({"neurons": n, "samples": k, "zero_inputs_per_sample": n - 1,
-                         "status": rep.status, "seconds": round(total, 3),
-                         "kernel_seconds": round(kernel, 3) if kernel is not None else None,
-                         "ratio_to_kernel": round(total / kernel, 2) if kernel else None})
-            print(json.dumps(rows[-1]), flush=True)
-    print(json.dumps({"benchmark": "kkt_scale", "rows": rows}, indent=2))
+    for family, params, inst, kkt in cases(args.quick):
+        if only and family not in only:
+            continue
+        rows.append(run(family, params, inst, kkt, args.baseline_timeout, args.timeout))
+        print(json.dumps(rows[-1]), flush=True)
+    doc = {"benchmark": "kkt_scale", "load_average": list(os.getloadavg()),
+           "cpus": os.cpu_count(), "rows": rows}
+    text = json.dumps(doc, indent=1)
+    if args.json:
+        with open(args.json, "w") as fh:
+            fh.write(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":

@@ -21,9 +21,9 @@ Witnesses are built layer by layer (:meth:`Sample.construct`): the pre-activatio
 its pattern asks for by moving its own incoming weights along the leading coefficient of its
 input vector (the previous layer's output, or its first non-zero order), scaled so that this
 term dominates; a neuron whose leading term does not depend on its own weights keeps the
-sign it is forced to. Bits that do not change the gradient (a *silent* neuron: every
-outgoing weight 0; more generally a neuron whose back-propagated signal is 0 in the pattern)
-take whatever side the construction gives. Random directions are a last resort. Every
+sign it is forced to. Bits that do not change the gradient (a *dead* neuron: every
+non-zero outgoing weight feeds a dead neuron, e.g. an idle one; more generally a neuron whose
+back-propagated signal is 0 in the pattern) take whatever side the construction gives. Random directions are a last resort. Every
 witness is re-checked by the kernel's :func:`witness_reason` before use.
 
 :func:`adjacent_pieces` is the former method (every pattern enumerated, random witnesses),
@@ -43,6 +43,7 @@ import sympy
 from .errors import UndecidedError
 from .kernel.certificate import Unknown, vanishing_inputs, witness_reason
 from .kernel.exact import sign
+from .kernel.notkkt import dead_neurons
 from .kernel.grammar import to_text
 from .network import Network, Pattern
 from .problems import Instance
@@ -134,7 +135,10 @@ class Sample:
             self.signs = net.signs(inst.point, self.x)
         zeros = [(l, j) for l, layer in enumerate(self.signs) for j, s in enumerate(layer)
                  if s == 0]
-        self.silent = [z for z in zeros if _silent(net, inst.point, *z)]
+        # dead neurons (every non-zero outgoing weight feeds a dead one, e.g. idle ones):
+        # their bit changes no piece gradient, so it is not priced (it follows)
+        dead = dead_neurons(net, inst.point) if not self.linear else set()
+        self.silent = [z for z in zeros if z in dead]
         self.loud = [z for z in zeros if z not in self.silent]
         self._float_model()
 
