@@ -103,3 +103,144 @@ def test_constants_follow_the_precision():
     hi = prog(_context(400), {x: _context(400).mpf(1)})
     assert hi.b - hi.a < lo.b - lo.a          # tighter at higher precision
     assert lo.a <= sympy.Rational(1, 3) <= lo.b
+
+
+# --------------------------------------------------------------- the bisection arithmetics
+
+from fractions import Fraction  # noqa: E402
+
+from symkkt.kernel.ieval import Mpfr, Mpi, arithmetic  # noqa: E402
+
+ALGEBRAIC_LEAVES = st.sampled_from([x, y, sympy.Integer(2), sympy.Rational(-3, 7),
+                                    sympy.Rational(5, 3), sympy.Integer(0)])
+
+
+def _algebraic():
+    """Random expressions MPFR evaluates: no sin, cos, pi or E."""
+    def extend(children):
+        return st.one_of(
+            st.tuples(children, children).map(lambda t: t[0] + t[1]),
+            st.tuples(children, children).map(lambda t: t[0] * t[1]),
+            st.tuples(children, st.integers(-3, 4)).map(lambda t: t[0] ** t[1]),
+            st.tuples(children, st.sampled_from([sympy.Rational(1, 2), sympy.Rational(-1, 3),
+                                                 x])).map(lambda t: t[0] ** t[1]),
+            children.map(sympy.exp), children.map(sympy.log),
+        )
+    return st.recursive(ALGEBRAIC_LEAVES, extend, max_leaves=6)
+
+
+def _mpfr_and_mpmath(e, box, prec=96):
+    """MPFR's enclosure and mpmath's tree walk on the same box, as pairs of Fractions (or
+    "domain" / "error"); None when one takes over 2 s."""
+    ar = Mpfr(prec)
+    ctx = _context(prec)
+    env = {s: ar.interval(lo, hi) for s, (lo, hi) in box.items()}
+    menv = {s: ctx.mpf([(ctx.mpf(lo.numerator) / lo.denominator).a,
+                        (ctx.mpf(hi.numerator) / hi.denominator).b])
+            for s, (lo, hi) in box.items()}
+    out = []
+    for fn, conv in ((lambda: ar.run(compile_interval(e), env),
+                      lambda v: (_fraction(v[0]), _fraction(v[1]))),
+                     (lambda: interval_eval(e, ctx, menv),
+                      lambda v: (_mpf_fraction(v.a), _mpf_fraction(v.b)))):
+        try:
+            with budget(2):
+                out.append(conv(fn()))
+        except OutOfTime:
+            return None
+        except _Domain:
+            out.append("domain")
+        except (OverflowError, ZeroDivisionError, ValueError):
+            out.append("error")
+    return out
+
+
+def _fraction(v) -> Fraction:
+    return Fraction(*v.as_integer_ratio())
+
+
+@settings(max_examples=300, deadline=None)
+@given(_algebraic(), st.fractions(-3, 3, max_denominator=8), st.fractions(0, 1, max_denominator=8))
+def test_mpfr_encloses_within_mpmath(e, lo, width):
+    """MPFR's correctly rounded endpoints give an enclosure inside mpmath's (so every box the
+    bisection proved with mpmath it proves here), refusing no more often."""
+    assume(compile_interval(e).mpfr_ok)          # (sympy may turn log(-3) into ... + I*pi)
+    box = {x: (lo, lo + width), y: (Fraction(2), Fraction(2))}
+    got = _mpfr_and_mpmath(e, box)
+    assume(got is not None)
+    fast, ref = got
+    if ref in ("domain", "error"):
+        return
+    assert fast not in ("domain", "error"), e
+    assert ref[0] <= fast[0] <= fast[1] <= ref[1], e
+
+
+@settings(max_examples=200, deadline=None)
+@given(_algebraic(), st.fractions(-3, 3, max_denominator=8), st.fractions(0, 1, max_denominator=8))
+def test_mpfr_enclosure_contains_the_values(e, lo, width):
+    """Rigour: the exact value at the box's ends and middle (enclosed by mpmath at 400 bits)
+    lies in MPFR's enclosure of the whole box."""
+    ar = Mpfr(96)
+    prog = compile_interval(e)
+    assume(prog.mpfr_ok)
+    try:
+        with budget(2):
+            v = ar.run(prog, {x: ar.interval(lo, lo + width), y: ar.interval(Fraction(2),
+                                                                              Fraction(2))})
+    except (OutOfTime, _Domain):
+        return
+    vlo, vhi = _fraction(v[0]), _fraction(v[1])
+    ctx = _context(400)
+    for pt in (lo, lo + width / 2, lo + width):
+        try:
+            with budget(2):
+                w = interval_eval(e, ctx, {x: ctx.mpf(pt.numerator) / pt.denominator,
+                                           y: ctx.mpf(2)})
+        except (OutOfTime, _Domain, OverflowError, ZeroDivisionError, ValueError):
+            continue
+        wlo, whi = _mpf_fraction(w.a), _mpf_fraction(w.b)
+        assert not (whi < vlo or wlo > vhi), (e, pt)
+
+
+def _mpf_fraction(v) -> Fraction:
+    from mpmath.libmp import to_rational
+
+    p, q = to_rational(v._mpi_[0])
+    return Fraction(p, q)
+
+
+def test_mpfr_refusals_and_traps():
+    ar = Mpfr(64)
+    one = {x: ar.interval(Fraction(-1), Fraction(1))}
+    for e in (1 / x, sympy.sqrt(x), sympy.log(x), x ** sympy.Rational(1, 3), x ** -2):
+        with pytest.raises(_Domain):
+            ar.run(compile_interval(e), one)
+    with pytest.raises(_Domain):
+        ar.run(compile_interval(x + y), one)                  # y is free
+    with pytest.raises(_Domain):                              # overflow traps, never inf
+        ar.run(compile_interval(sympy.exp(sympy.exp(sympy.exp(x)))),
+               {x: ar.interval(Fraction(30), Fraction(31))})
+    with pytest.raises(_Domain):
+        ar.root(ar.interval(Fraction(0), Fraction(1)), 3)
+    lo, hi = ar.root(ar.interval(Fraction(8), Fraction(27)), 3)
+    assert lo <= 2 and hi >= 3 and lo ** 3 <= 8 and hi ** 3 >= 27
+
+
+def test_even_powers_of_an_interval_straddling_zero_are_nonnegative():
+    ar = Mpfr(96)
+    v = ar.run(compile_interval(x ** 2 + x ** 4), {x: ar.interval(Fraction(-1, 10),
+                                                                   Fraction(3, 10))})
+    assert ar.nonnegative(v) and not ar.positive(v)
+    assert v[1] >= Fraction(9, 100) + Fraction(81, 10000)
+
+
+def test_the_arithmetic_falls_back_to_mpmath_for_sin_cos_pi():
+    assert isinstance(arithmetic(96, [compile_interval(x * y)]), Mpfr)
+    for e in (sympy.sin(x), sympy.cos(x), sympy.pi * x, sympy.E + x):
+        ar = arithmetic(96, [compile_interval(x), compile_interval(e)])
+        assert isinstance(ar, Mpi)
+        v = ar.run(compile_interval(e), {x: ar.interval(Fraction(1), Fraction(2))})
+        assert not ar.negative(v) or ar.negative(v)            # evaluates
+    with pytest.raises(ValueError):
+        Mpfr(96).run(compile_interval(sympy.sin(x)), {x: Mpfr(96).interval(Fraction(0),
+                                                                            Fraction(1))})

@@ -18,14 +18,24 @@ endpoints on random expressions), with the same refusals outside the smooth doma
 
 Two ways to run a program: ``prog(ctx, env)`` with mpmath intervals in and out, and
 ``prog.run(prec, env)`` with raw ``(lo, hi)`` pairs of mpmath ``mpf`` tuples (see
-:func:`raw_interval`, :func:`raw_fraction`), for the bisection loops that evaluate one
-program on thousands of boxes.
+:func:`raw_interval`, :func:`raw_fraction`).
+
+The bisection loops, which evaluate one program on thousands of boxes, go through an
+*arithmetic* (:func:`arithmetic`): :class:`Mpi`, the operations above, or, for programs
+without ``sin``/``cos``/``pi``/``E``, :class:`Mpfr`, the same endpoint interval arithmetic
+done by MPFR (through gmpy2): every endpoint is the correctly rounded result of its operation
+(rounded down for a lower end, up for an upper end), which mpmath's directed results only
+bound. Each MPFR operation is a single C call, and the roots of the ``robust`` kind's aux
+values are MPFR's correctly rounded ``q``-th roots instead of ``exp(log(b) / q)``. An
+enclosure is never wider than mpmath's for the same operations, so a box proven with mpmath is
+proven here too; overflow and invalid operations trap (no infinite or NaN endpoint is ever
+used) and count as leaving the smooth domain.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import sympy
 from mpmath.libmp import (fone, fzero, from_int, mpf_e, mpf_le, mpf_lt, mpf_pi,
@@ -37,7 +47,7 @@ from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never pa
 from .exact import _Domain
 
 __all__ = ["compile_interval", "compiled", "Compiled", "raw_interval", "raw_fraction",
-           "raw_int", "aux_root"]
+           "raw_int", "aux_root", "arithmetic", "Mpi", "Mpfr"]
 
 # opcodes
 (_CONST, _SYM, _ADD, _MUL, _IPOW, _RPOW, _SIN, _COS, _EXP, _LOG, _PI, _E, _FAIL, _ADD2,
@@ -80,13 +90,14 @@ def aux_root(b: tuple, q: int, prec: int) -> tuple:
 class Compiled:
     """A straight-line interval program for one expression; call with ``(ctx, env)``."""
 
-    __slots__ = ("expr", "code", "consts", "_const_cache")
+    __slots__ = ("expr", "code", "consts", "_const_cache", "mpfr_ok")
 
     def __init__(self, expr: sympy.Expr, code: list[tuple], consts: list[sympy.Rational]):
         self.expr = expr
         self.code = code
         self.consts = consts
-        self._const_cache: dict[int, list[tuple]] = {}
+        self._const_cache: dict[Any, list[tuple]] = {}
+        self.mpfr_ok = not any(ins[0] in (_SIN, _COS, _PI, _E) for ins in code)
 
     def _constants(self, prec: int) -> list[tuple]:
         hit = self._const_cache.get(prec)
@@ -236,6 +247,218 @@ def _instruction(e: sympy.Basic, index: Mapping, consts: list) -> tuple:
     return (_FAIL, f"cannot enclose {type(e).__name__}", None)
 
 
+# ------------------------------------------------------------------------- arithmetics
+
+
+class Mpi:
+    """Interval arithmetic of :meth:`Compiled.run` (mpmath's ``libmpi``): raw ``(lo, hi)``
+    pairs of mpf tuples at ``prec`` bits."""
+
+    def __init__(self, prec: int):
+        self.prec = prec
+
+    def interval(self, lo: Fraction, hi: Fraction) -> tuple:
+        return raw_fraction(lo, hi, self.prec)
+
+    def run(self, prog: Compiled, env: Mapping) -> tuple:
+        return prog.run(self.prec, env)
+
+    def root(self, b: tuple, q: int) -> tuple:
+        """An enclosure of the positive ``q``-th roots of ``b`` (``b > 0`` checked here)."""
+        if not mpf_lt(fzero, b[0]):
+            raise _Domain("a root of an interval reaching 0")
+        return aux_root(b, q, self.prec)
+
+    @staticmethod
+    def positive(v: tuple) -> bool:
+        return mpf_lt(fzero, v[0])
+
+    @staticmethod
+    def nonnegative(v: tuple) -> bool:
+        return mpf_le(fzero, v[0])
+
+    @staticmethod
+    def negative(v: tuple) -> bool:
+        return mpf_lt(v[1], fzero)
+
+
+class Mpfr:
+    """Interval arithmetic on ``(lo, hi)`` pairs of gmpy2 ``mpfr`` at ``prec`` bits: each
+    lower end computed in a round-down context, each upper end in a round-up one (MPFR's
+    results are correctly rounded, so each is the tightest bound at this precision).
+
+    Overflow, invalid operations (such as ``0 * inf``) and division by zero trap, and are
+    reported as :class:`_Domain`: no endpoint is ever infinite or NaN (the inputs are
+    finite), so the case analysis below never sees one."""
+
+    def __init__(self, prec: int):
+        import gmpy2
+
+        self.prec = prec
+        traps = dict(trap_overflow=True, trap_invalid=True, trap_divzero=True,
+                     trap_erange=True)
+        self.down = gmpy2.context(precision=prec, round=gmpy2.RoundDown, **traps)
+        self.up = gmpy2.context(precision=prec, round=gmpy2.RoundUp, **traps)
+        self._mpfr, self._mpq = gmpy2.mpfr, gmpy2.mpq
+        self._errors = (gmpy2.DivisionByZeroError, gmpy2.InvalidOperationError,
+                        gmpy2.OverflowResultError, gmpy2.RangeError)
+        self.zero = gmpy2.mpfr(0)
+
+    def _rational(self, p: int, q: int) -> tuple:
+        """``[p/q, p/q]`` rounded outward (MPFR rounds a rational correctly)."""
+        r = self._mpq(p, q)
+        with self.down:
+            lo = self._mpfr(r)
+        with self.up:
+            hi = self._mpfr(r)
+        return lo, hi
+
+    def interval(self, lo: Fraction, hi: Fraction) -> tuple:
+        return (self._rational(lo.numerator, lo.denominator)[0],
+                self._rational(hi.numerator, hi.denominator)[1])
+
+    def _constants(self, prog: Compiled) -> list[tuple]:
+        key = ("mpfr", self.prec)
+        hit = prog._const_cache.get(key)
+        if hit is None:
+            hit = [self._rational(int(c.p), int(c.q)) for c in prog.consts]
+            prog._const_cache[key] = hit
+        return hit
+
+    def root(self, b: tuple, q: int) -> tuple:
+        """The positive ``q``-th roots of ``b`` (``b > 0`` checked here), rounded outward."""
+        if not b[0] > 0:
+            raise _Domain("a root of an interval reaching 0")
+        try:
+            return self.down.root(b[0], q), self.up.root(b[1], q)
+        except self._errors as exc:
+            raise _Domain(f"{type(exc).__name__} in a root") from None
+
+    def positive(self, v: tuple) -> bool:
+        return v[0] > 0
+
+    def nonnegative(self, v: tuple) -> bool:
+        return v[0] >= 0
+
+    def negative(self, v: tuple) -> bool:
+        return v[1] < 0
+
+    def run(self, prog: Compiled, env: Mapping) -> tuple:
+        """The enclosure of ``prog`` on ``env`` (symbols to mpfr pairs of this arithmetic);
+        the operations and refusals of :meth:`Compiled.run`."""
+        if not prog.mpfr_ok:
+            raise ValueError("sin, cos, pi and E are evaluated by Mpi")
+        consts = self._constants(prog)
+        try:
+            return self._run(prog.code, consts, env)
+        except self._errors as exc:
+            raise _Domain(f"{type(exc).__name__} in interval arithmetic") from None
+
+    def _run(self, code: list[tuple], consts: list[tuple], env: Mapping) -> tuple:
+        down, up = self.down, self.up
+        dadd, uadd, dmul, umul = down.add, up.add, down.mul, up.mul
+        mul, ipow = self._mul, self._ipow
+        vals: list[Any] = []
+        push = vals.append
+        for op, x, y in code:
+            if op == _MUL2:
+                push(mul(vals[x], vals[y], dmul, umul))
+            elif op == _ADD2:
+                a, b = vals[x], vals[y]
+                push((dadd(a[0], b[0]), uadd(a[1], b[1])))
+            elif op == _CONST:
+                push(consts[x])
+            elif op == _SYM:
+                v = env.get(x)
+                if v is None:
+                    raise _Domain(f"free symbol {x}")
+                push(v)
+            elif op == _IPOW:
+                push(ipow(vals[x], y))
+            elif op == _MUL:
+                acc = vals[x[0]]
+                for j in x[1:]:
+                    acc = mul(acc, vals[j], dmul, umul)
+                push(acc)
+            elif op == _ADD:
+                lo, hi = vals[x[0]]
+                for j in x[1:]:
+                    v = vals[j]
+                    lo, hi = dadd(lo, v[0]), uadd(hi, v[1])
+                push((lo, hi))
+            elif op == _NPOW:
+                b = vals[x]
+                if b[0] <= 0 <= b[1]:
+                    raise _Domain("division by an interval containing 0")
+                p = ipow(b, y)          # of one strict sign: 1/p is [1/hi, 1/lo]
+                push((down.div(1, p[1]), up.div(1, p[0])))
+            elif op == _RPOW:
+                b = vals[x]
+                if not b[0] > 0:
+                    raise _Domain("non-integer power of an interval reaching 0")
+                m = mul((down.log(b[0]), up.log(b[1])), vals[y], dmul, umul)
+                push((down.exp(m[0]), up.exp(m[1])))
+            elif op == _EXP:
+                a = vals[x]
+                push((down.exp(a[0]), up.exp(a[1])))
+            elif op == _LOG:
+                a = vals[x]
+                if not a[0] > 0:
+                    raise _Domain("log of an interval reaching 0")
+                push((down.log(a[0]), up.log(a[1])))
+            else:
+                raise _Domain(x)
+        return vals[-1]
+
+    @staticmethod
+    def _mul(s: tuple, t: tuple, dmul, umul) -> tuple:
+        """``[a, b] * [c, d]``, by the signs of the ends (two products, four if both
+        intervals straddle 0), each rounded outward."""
+        a, b = s
+        c, d = t
+        if a >= 0:
+            if c >= 0:
+                return dmul(a, c), umul(b, d)
+            if d <= 0:
+                return dmul(b, c), umul(a, d)
+            return dmul(b, c), umul(b, d)
+        if b <= 0:
+            if c >= 0:
+                return dmul(a, d), umul(b, c)
+            if d <= 0:
+                return dmul(b, d), umul(a, c)
+            return dmul(a, d), umul(a, c)
+        if c >= 0:
+            return dmul(a, d), umul(b, d)
+        if d <= 0:
+            return dmul(b, c), umul(a, c)
+        return min(dmul(a, d), dmul(b, c)), max(umul(a, c), umul(b, d))
+
+    def _ipow(self, s: tuple, n: int) -> tuple:
+        """``[a, b]^n`` for an integer ``n >= 1``: monotone for odd ``n``; for even ``n`` by
+        the signs ([0, max(-a, b)^n] when the interval straddles 0)."""
+        a, b = s
+        dpow, upow = self.down.pow, self.up.pow
+        if n & 1 or a >= 0:
+            return dpow(a, n), upow(b, n)
+        if b <= 0:
+            return dpow(b, n), upow(a, n)
+        return self.zero, upow(max(-a, b), n)
+
+
+def arithmetic(prec: int, progs: list[Compiled]):
+    """:class:`Mpfr` if it evaluates every program (no ``sin``/``cos``/``pi``/``E``), else
+    :class:`Mpi`; one per precision."""
+    key = (prec, all(p.mpfr_ok for p in progs))
+    hit = _ARITHMETICS.get(key)
+    if hit is None:
+        hit = _ARITHMETICS[key] = Mpfr(prec) if key[1] else Mpi(prec)
+    return hit
+
+
+_ARITHMETICS: dict[tuple[int, bool], Any] = {}
+
+
 _CACHE: dict[sympy.Basic, Compiled] = {}
 _CACHE_MAX = 4096
 
@@ -248,8 +471,3 @@ def compiled(expr: sympy.Expr) -> Compiled:
             _CACHE.clear()
         hit = _CACHE[expr] = compile_interval(expr)
     return hit
-
-
-def evaluator(expr: sympy.Expr) -> Callable[[int, Mapping], tuple]:
-    """The raw runner of ``expr``'s (cached) program: ``fn(prec, env) -> (lo, hi)``."""
-    return compiled(expr).run

@@ -84,8 +84,7 @@ from ..errors import InputError, UndecidedError
 from .certificate import (EPSILON, Reader, Failed, Invalid, failed_verdict, Unknown, Verdict,
                           register_checker, txt)
 from .exact import _Domain, leading_term, sign
-from .ieval import aux_root, compiled, raw_fraction
-from mpmath.libmp import fzero, mpf_le, mpf_lt
+from .ieval import arithmetic, compiled
 from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 from .net import NetSpec
 from .schema import MAX_PARAMETERS  # declared with the other fields, re-exported
@@ -113,7 +112,7 @@ class ParamSpace:
         self.radius = radius
         self.centre = centre or [ZERO] * len(params)
         self.aux = aux
-        self._runners: list | None = None
+        self._programs: list | None = None
         self._at: dict[frozenset, dict] = {}
         self._samples: list[dict] | None = None
         r = Fraction(int(radius.p), int(radius.q))
@@ -140,20 +139,21 @@ class ParamSpace:
         """``e`` at an exact point of the box (aux names replaced by their values)."""
         return _as_expr(e).xreplace(self.at(pt))
 
-    def raw_env(self, prec: int, env: dict) -> dict:
-        """Add an enclosure of every aux to ``env`` (raw intervals of the parameters,
-        :mod:`.ieval`), in place, in order.
+    def programs(self) -> list:
+        """The interval programs of the aux bases (:mod:`.ieval`), in order."""
+        if self._programs is None:
+            self._programs = [compiled(base) for _, _, base in self.aux]
+        return self._programs
 
-        ``a = B^(1/q)`` lies in ``exp(log(B(box)) / q)`` for every point of the box; a base
-        interval reaching 0 is outside the smooth domain (``_Domain``).
+    def raw_env(self, ar, env: dict) -> dict:
+        """Add an enclosure of every aux to ``env`` (intervals of the parameters in the
+        arithmetic ``ar`` of :mod:`.ieval`), in place, in order.
+
+        ``a = B^(1/q)``: the positive ``q``-th roots of the enclosure of ``B`` on the box; a
+        base interval reaching 0 is outside the smooth domain (``_Domain``).
         """
-        if self._runners is None:
-            self._runners = [(a, q, compiled(base).run) for a, q, base in self.aux]
-        for a, q, run in self._runners:
-            b = run(prec, env)
-            if not mpf_lt(fzero, b[0]):
-                raise _Domain(f"the base of aux {a} may reach 0")
-            env[a] = aux_root(b, q, prec)
+        for (a, q, _), prog in zip(self.aux, self.programs()):
+            env[a] = ar.root(ar.run(prog, env), q)
         return env
 
     def samples(self) -> list[dict[sympy.Symbol, sympy.Rational]]:
@@ -201,17 +201,18 @@ _PREC = 96
 
 
 class _Endpoints:
-    """``[lo, hi]`` as raw intervals (:func:`.ieval.raw_fraction`), each pair converted once
-    per bisection (sub-boxes share most of their sides)."""
+    """``[lo, hi]`` as intervals of the arithmetic ``ar``, each end converted once per
+    bisection (sub-boxes share most of their sides)."""
 
-    def __init__(self, prec: int):
-        self.prec = prec
-        self.seen: dict[tuple[Fraction, Fraction], tuple] = {}
+    def __init__(self, ar):
+        self.ar = ar
+        self.seen: dict[tuple[int, int, int, int], tuple] = {}
 
     def __call__(self, lo: Fraction, hi: Fraction) -> tuple:
-        hit = self.seen.get((lo, hi))
+        key = (lo.numerator, lo.denominator, hi.numerator, hi.denominator)
+        hit = self.seen.get(key)
         if hit is None:
-            hit = self.seen[(lo, hi)] = raw_fraction(lo, hi, self.prec)
+            hit = self.seen[key] = self.ar.interval(lo, hi)
         return hit
 
 
@@ -223,9 +224,9 @@ def box_sign(f: sympy.Expr, variables: Sequence[sympy.Symbol],
     Returns ``("verified", None)``, ``("negative", point)`` when ``f < 0`` on a whole sub-box
     (``point`` is its centre, as exact rationals), or ``("unknown", None)``.
     """
-    prec = _PREC
-    run = compiled(f).run
-    side = _Endpoints(prec)
+    prog = compiled(f)
+    ar = arithmetic(_PREC, [prog] + (space.programs() if space is not None else []))
+    side = _Endpoints(ar)
     stack = [list(box)]
     widths = [float(hi - lo) or 1.0 for lo, hi in box]
     left = budget
@@ -237,13 +238,13 @@ def box_sign(f: sympy.Expr, variables: Sequence[sympy.Symbol],
         env = {v: side(lo, hi) for v, (lo, hi) in zip(variables, b)}
         try:
             if space is not None:
-                space.raw_env(prec, env)
-            v = run(prec, env)
+                space.raw_env(ar, env)
+            v = ar.run(prog, env)
         except _Domain:
             v = None
-        if v is not None and (mpf_lt(fzero, v[0]) or (not strict and mpf_le(fzero, v[0]))):
+        if v is not None and (ar.positive(v) or (not strict and ar.nonnegative(v))):
             continue
-        if v is not None and mpf_lt(v[1], fzero):
+        if v is not None and ar.negative(v):
             return "negative", {var: sympy.Rational((lo + hi) / 2) for var, (lo, hi)
                                 in zip(variables, b)}
         i = max(range(len(b)), key=lambda j: float(b[j][1] - b[j][0]) / widths[j])
@@ -265,9 +266,9 @@ def box_defined(exprs: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol],
     """True if every expression has a validated enclosure on every piece of a subdivision of
     the box, i.e. it is defined (every root of a positive interval, no division by an
     interval containing 0) and continuous on the whole box."""
-    prec = _PREC
-    runs = [compiled(e).run for e in exprs]
-    side = _Endpoints(prec)
+    progs = [compiled(e) for e in exprs]
+    ar = arithmetic(_PREC, progs + (space.programs() if space is not None else []))
+    side = _Endpoints(ar)
     stack = [list(box)]
     while stack:
         b = stack.pop()
@@ -277,9 +278,9 @@ def box_defined(exprs: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol],
         env = {v: side(lo, hi) for v, (lo, hi) in zip(variables, b)}
         try:
             if space is not None:
-                space.raw_env(prec, env)
-            for run in runs:
-                run(prec, env)
+                space.raw_env(ar, env)
+            for prog in progs:
+                ar.run(prog, env)
             continue
         except _Domain:
             pass
@@ -345,7 +346,60 @@ class Decider:
 
     # -- identities
 
+    def _reduces_to_zero(self, e: sympy.Expr) -> bool:
+        """``_reduce(e) == 0`` computed in sympy's sparse polynomial arithmetic over QQ (the
+        symbols of ``e`` and of the aux bases as generators, each aux ``a`` reduced modulo
+        ``den(B)·a^q - num(B)`` by pseudo-remainder, top of the tower first): many times
+        faster than ``together``/``expand`` on expressions. False when it does not reduce to
+        0 or when ``e`` has anything but rationals, symbols, ``+``, ``*`` and integer powers;
+        :meth:`_reduce` then decides as before."""
+        from sympy.polys.domains import QQ
+        from sympy.polys.fields import field
+
+        aux = self.space.aux
+        syms = sorted(e.free_symbols.union(*[{a} | b.free_symbols for a, _, b in aux]),
+                      key=sympy.default_sort_key)
+        try:
+            K, *gens = field(syms, QQ)
+            gen = dict(zip(syms, gens))
+            seen: dict = {}
+
+            def conv(x):
+                hit = seen.get(x)
+                if hit is not None:
+                    return hit
+                if x.is_Rational:
+                    r = K(QQ(int(x.p), int(x.q)))
+                elif x.is_Symbol:
+                    r = gen[x]
+                elif x.is_Add or x.is_Mul:
+                    parts = [conv(a) for a in x.args]
+                    r = parts[0]
+                    for v in parts[1:]:
+                        r = r + v if x.is_Add else r * v
+                elif x.is_Pow and x.exp.is_Integer:
+                    r = conv(x.base) ** int(x.exp)
+                else:
+                    raise ValueError(f"not a rational function: {type(x).__name__}")
+                seen[x] = r
+                return r
+
+            num = conv(e).numer
+            ring = num.ring
+            for a, q, base in reversed(aux):
+                if num == 0:
+                    break
+                b = conv(base)
+                num = num.prem(ring(b.denom) * ring.gens[syms.index(a)] ** q - ring(b.numer),
+                               ring.gens[syms.index(a)])
+            return num == 0
+        except (ValueError, TypeError, ZeroDivisionError, RecursionError,
+                sympy.polys.polyerrors.PolynomialError):
+            return False
+
     def _reduce(self, e: sympy.Expr) -> sympy.Expr | None:
+        if self._reduces_to_zero(e):
+            return sympy.Integer(0)
         try:
             num = sympy.expand(sympy.numer(sympy.together(e)))
             if num == 0:
@@ -421,32 +475,35 @@ class Decider:
                             f"{sympy.sstr(sympy.N(v, 6))}, not 0")), True
         return None
 
-    def _enclosure(self, e: sympy.Expr, pt: Mapping, sub: Mapping) -> tuple | None:
-        """A validated enclosure (raw, :mod:`.ieval`) of ``e`` at the exact rational point
-        (plus ``sub``, aux values enclosed from their bases), or None where there is none."""
+    def _enclosure(self, e: sympy.Expr, pt: Mapping, sub: Mapping) -> tuple[Any, Any]:
+        """A validated enclosure of ``e`` at the exact rational point (plus ``sub``, aux
+        values enclosed from their bases) and its arithmetic (:mod:`.ieval`), or
+        ``(None, None)`` where there is none."""
+        prog = compiled(e)
+        ar = arithmetic(_PREC, [prog] + self.space.programs())
         env = {}
         for s, v in list(pt.items()) + list(sub.items()):
             if not (isinstance(v, sympy.Basic) and v.is_Rational):
-                return None
+                return None, None
             f = Fraction(int(v.p), int(v.q))
-            env[s] = raw_fraction(f, f, _PREC)
+            env[s] = ar.interval(f, f)
         try:
-            self.space.raw_env(_PREC, env)
-            return compiled(e).run(_PREC, env)
+            self.space.raw_env(ar, env)
+            return ar.run(prog, env), ar
         except _Domain:
-            return None
+            return None, None
 
     def _encloses_nonzero(self, e: sympy.Expr, pt: Mapping, sub: Mapping) -> bool:
         """True if ``e``'s enclosure at the point excludes 0: then it is a finite non-zero
         number there (only a hint: the caller decides exactly)."""
-        v = self._enclosure(e, pt, sub)
-        return v is not None and (mpf_lt(fzero, v[0]) or mpf_lt(v[1], fzero))
+        v, ar = self._enclosure(e, pt, sub)
+        return v is not None and (ar.positive(v) or ar.negative(v))
 
     def _encloses_sign(self, e: sympy.Expr, pt: Mapping, sub: Mapping, strict: bool) -> bool:
         """True if ``e``'s enclosure at the point proves it ``> 0`` (``>= 0`` if not strict):
         the exact sample check there would pass, so it can be skipped."""
-        v = self._enclosure(e, pt, sub)
-        return v is not None and (mpf_lt(fzero, v[0]) or (not strict and mpf_le(fzero, v[0])))
+        v, ar = self._enclosure(e, pt, sub)
+        return v is not None and (ar.positive(v) or (not strict and ar.nonnegative(v)))
 
     def require_zero(self, e: sympy.Expr, what: str, extra=None) -> None:
         ok, where = self.zero(e, extra)
