@@ -79,19 +79,30 @@ def cases(conj: Conjecture):
         # symmetric data (shrinking prefers them: the first choice): the second sample is the
         # mirror image of the first, or, for one sample of a convolution, the second patch
         # mirrors the first. The paper's constructions are of this kind (3.2, 4.3, 4.4).
-        if draw(st.sampled_from(("mirror", "none"))) == "mirror":
+        # Or the second sample is the first turned by 90 degrees in its first two coordinates:
+        # orthogonal samples put a neuron serving one of them exactly on a kink of the other
+        # (Theorems 4.2(2) and 5.3).
+        shape = draw(st.sampled_from(("mirror", "none", "rotate")))
+        if shape == "mirror":
             if n >= 2 and mirrored(X[0]) != X[0] and mirrored(X[0]) not in X[2:]:
                 X[1] = mirrored(X[0])
             elif n == 1 and conj.architecture == "conv" and conj.patches >= 2:
                 first = X[0][:conj.patch]
                 X[0] = first + mirrored(first) + X[0][2 * conj.patch:]
+        elif shape == "rotate" and n >= 2 and d >= 2 and conj.architecture != "conv":
+            turned = (-X[0][1], X[0][0]) + tuple(X[0][2:])
+            if turned not in X[2:]:
+                X[1] = turned
         X = tuple(X)
         if conj.labels == "positive":
             Y = (1,) * n
         else:
             Y = tuple(draw(st.lists(st.sampled_from([1, -1]), min_size=n, max_size=n)))
-        mask: tuple[bool, ...] = ()
-        if conj.architecture == "no-share":
+            if shape == "rotate" and n >= 2:
+                Y = (Y[0], Y[0]) + Y[2:]        # an orthogonal pair of one class
+        mask: tuple[bool, ...] = (False,) * n_first if conj.architecture == "no-share" else ()
+        # half of the sparsity masks are dense (a dense network is the first shrink target)
+        if conj.architecture == "no-share" and draw(st.booleans()):
             m = list(draw(st.lists(st.booleans(), min_size=n_first, max_size=n_first)))
             per = n_first // n_rows
             for r in range(n_rows):   # every neuron keeps at least one incoming weight

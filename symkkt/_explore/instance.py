@@ -23,6 +23,8 @@ __all__ = ["Case", "PointResult", "InstanceResult", "build_network", "evaluate",
 
 GF_TARGET_NORM = 1e6
 GF_SECONDS = 3.0
+GF_SECONDS_STRUCTURED = 12.0
+"""The few deterministic initializations get a longer flow than the drawn ones."""
 GF_DPS = 30
 GF_EVIDENCE = 1e-4       # direction error below which "gf-limit" counts as held (evidence)
 
@@ -139,7 +141,8 @@ def structured_inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]
     """Deterministic initializations tried before the drawn ones: all ones (balanced and
     symmetric), and for depth-2 networks one neuron along ``Σ y_i x_i`` with output weight 1
     and every other neuron idle (all its weights 0; gradient flow keeps it so), and every
-    neuron along ``Σ y_i x_i`` with output weight 1 (merged neurons stay merged)."""
+    neuron along ``Σ y_i x_i`` with output weight 1 (merged neurons stay merged), and one
+    neuron per sample (cyclically)."""
     out = [{p: sympy.Integer(1) for p in net.params}]
     last = net.layers[-1][0]
     if len(last) == net.input_dim and net.depth > 2 and len(case.X) == 1:
@@ -156,6 +159,17 @@ def structured_inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]
                 signed[name] = sympy.Integer(y)
         if signed not in out:
             out.append(signed)
+    if net.depth == 2 and net.has_sharing:
+        # a convolution: the filter's first coordinate 0, the rest 1 — invariant under the
+        # mirror (x1, x2, x3, x4) -> (-x3, x4, -x1, x2) of mirror-symmetric data, so the
+        # flow stays symmetric (Theorem 4.4 is of this kind)
+        row = net.layers[0][0]
+        first = next((name for name in row if name is not None), None)
+        if first is not None:
+            sym = {p: sympy.Integer(1) for p in net.params}
+            sym[first] = sympy.Integer(0)
+            if sym not in out:
+                out.append(sym)
     if net.depth == 2:
         s = [sum(y * x[k] for x, y in zip(case.X, case.Y)) for k in range(net.input_dim)]
         if any(s):
@@ -180,6 +194,22 @@ def structured_inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]
                     merged[out_j] = sympy.Integer(1)
             if len(net.layers[0]) > 1 and merged not in out:
                 out.append(merged)
+        # one neuron per sample (cyclically): neuron j along x_(j mod k) on its support, output
+        # weight y_(j mod k). A neuron starts with input exactly 0 on samples orthogonal to
+        # its own and keeps it (no gradient through an inactive ReLU), so the limit can have
+        # kinks at live neurons (Theorems 4.2(2) and 5.3 are of this kind)
+        if len(case.X) >= 2 and len(net.layers[0]) >= len(case.X):
+            per = {p: sympy.Integer(0) for p in net.params}
+            for j, row in enumerate(net.layers[0]):
+                i = j % len(case.X)
+                for k, name in enumerate(row):
+                    if name is not None:
+                        per[name] = sympy.Integer(case.X[i][k])
+                out_j = net.layers[1][0][j]
+                if out_j is not None and any(per[n] != 0 for n in row if n is not None):
+                    per[out_j] = sympy.Integer(case.Y[i])
+            if per not in out:
+                out.append(per)
     return out
 
 
@@ -266,13 +296,15 @@ def evaluate(conj: Conjecture, case: Case, *, seconds: float = 30.0) -> Instance
             if found.complete and (nonzero or net.activation == "linear"):
                 notes.append("exact enumeration complete: gradient flow not needed")
                 gf_needed = False
-    for init in (_inits(net, case) if gf_needed else []):
+    n_structured = len(structured_inits(net, case))
+    for q, init in enumerate(_inits(net, case) if gf_needed else []):
+        limit = GF_SECONDS_STRUCTURED if q < n_structured else GF_SECONDS
         try:
-            with budget(GF_SECONDS + 2.0):   # a single step can hang at huge precision
+            with budget(limit + 2.0):   # a single step can hang at huge precision
                 r = run_gf(net, case.X, case.Y, init, dps=GF_DPS, target_norm=GF_TARGET_NORM,
-                           max_seconds=GF_SECONDS, max_steps=600, callback=_stalled)
+                           max_seconds=limit, max_steps=600, callback=_stalled)
         except OutOfTime:
-            notes.append(f"gradient flow from an init ran out of {GF_SECONDS + 2:g} s")
+            notes.append(f"gradient flow from an init ran out of {limit + 2:g} s")
             continue
         except Exception as exc:  # the flow is search: a failure is a note
             notes.append(f"gradient flow failed: {type(exc).__name__}: {str(exc)[:120]}")
