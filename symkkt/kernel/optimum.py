@@ -60,11 +60,14 @@ Bound types and why each is sound (x|S: x restricted to the coordinates S; a neu
     Φ(θ; x_i) = Σ_j v_j P_ji <w_j, x_i|S_j> with the pattern P of θ̃. If α >= 0 and
     ‖Σ_i α_i y_i P_ji x_i|S_j‖ <= 1 for every relevant j, the neuron-sum chain gives
     ‖θ‖² >= 2Σα for every feasible θ in U.
-``sosc`` (``local``; any depth, sharing allowed; ReLU needs every hidden input non-zero).
-    On U the problem is smooth (pattern fixed): min ½‖θ‖² s.t. h_i(θ) = y_i Φ_P(θ; x_i) - 1 >= 0.
-    Given λ >= 0 with the KKT conditions at θ̃, H = I - Σ λ_i y_i ∇²Φ_P,i(θ̃) positive definite
-    on {d : ∇h_i·d = 0 for every i with λ_i > 0} (a superset of the critical cone) makes θ̃ a
+``sosc`` (``local``; any depth, sharing allowed).
+    With every hidden input of the samples with λ_i > 0 non-zero, the problem is smooth on U
+    (pattern fixed): min ½‖θ‖² s.t. h_i(θ) = y_i Φ_P(θ; x_i) - 1 >= 0. Given λ >= 0 with the
+    KKT conditions at θ̃, H = I - Σ λ_i y_i ∇²Φ_P,i(θ̃) positive definite on
+    {d : ∇h_i·d = 0 for every i with λ_i > 0} (a superset of the critical cone) makes θ̃ a
     strict local minimum (second-order sufficient conditions, e.g. Nocedal-Wright Thm 12.6).
+    Where some of those inputs are exactly 0, the same conditions on every piece around θ̃,
+    with the sign constraints of the zero inputs added (:mod:`.sosc` has the argument).
 ``qp`` (Problem 4 for layer l). With the other layers fixed, Φ is linear in u^(l) for a linear
     network (for ReLU: for the last layer always; for layer l < m near θ̃ when every input to
     a neuron in layers >= l is non-zero, since then the pattern of layers >= l is constant
@@ -572,54 +575,9 @@ def _positive_definite(S: list[list[sympy.Expr]]) -> tuple[bool, str]:
 
 
 def _bound_sosc(rd: Reader, b: dict, net: NetSpec, theta, X, Y):
-    lam = _numbers(rd, b["multipliers"])
-    if net.activation == "relu":
-        why = _zero_inputs(net, theta, X)
-        if why:
-            raise Unknown(f"the activation pattern is not constant near the point ({why})")
-    params = list(net.params)
-    syms = {p: sympy.Symbol(f"_q_{p}") for p in params}
-    at = {syms[p]: theta[p] for p in params}
-    H = [[ONE if r == c else ZERO for c in range(len(params))] for r in range(len(params))]
-    J = []
-    grad_sum = {p: ZERO for p in params}
-    for i, (x, y) in enumerate(zip(X, Y)):
-        if decide(lam[i]) < 0:
-            raise Invalid(f"multiplier {i + 1} is negative: {_t(lam[i])}")
-        margin = sympy.expand(y * net.output(theta, x))
-        if decide(lam[i]) == 0:
-            continue
-        if decide(margin - 1) != 0:
-            raise Invalid(f"complementary slackness fails at sample {i + 1}: multiplier "
-                          f"{_t(lam[i])} > 0 but y*Phi = {_t(margin)}")
-        phi = net.forward(syms, x, _pattern(net, theta, x))[0]
-        grad = [sympy.diff(phi, syms[p]) for p in params]
-        J.append([sympy.expand(y * g.xreplace(at)) for g in grad])
-        for p, g in zip(params, grad):
-            grad_sum[p] += lam[i] * y * g.xreplace(at)
-        for r, gr in enumerate(grad):
-            for c in range(r, len(params)):
-                h = sympy.diff(gr, syms[params[c]])
-                if h != 0:
-                    v = lam[i] * y * h.xreplace(at)
-                    H[r][c] -= v
-                    if c != r:
-                        H[c][r] -= v
-    for p in params:
-        if decide(sympy.expand(theta[p] - grad_sum[p])) != 0:
-            raise Invalid(f"stationarity fails for {p}: theta = {_t(theta[p])} but "
-                          f"sum lambda_i y_i grad_i = {_t(_clean(grad_sum[p]))}")
-    Z = _nullspace(J, len(params))
-    if not Z:
-        return norm2(theta, net.params), {"critical_dim": 0}
-    S = [[_clean(sum((Z[a][r] * H[r][c] * Z[bb][c] for r in range(len(params))
-                      for c in range(len(params)) if Z[a][r] != 0 and Z[bb][c] != 0), ZERO))
-          for bb in range(len(Z))] for a in range(len(Z))]
-    ok, why = _positive_definite(S)
-    if not ok:
-        raise Unknown(f"second-order sufficient condition not met ({why}); local optimality "
-                      f"undecided")
-    return norm2(theta, net.params), {"critical_dim": len(Z)}
+    from .sosc import bound_sosc   # piece by piece where a hidden input is 0 (kernel/sosc.py)
+
+    return bound_sosc(rd, b, net, theta, X, Y)
 
 
 def _bound_layer_qp(rd: Reader, b: dict, net: NetSpec, theta, X, Y, layer: int, local: bool):
