@@ -16,6 +16,9 @@ Families (all exact, seeded; ``λ = 1`` on the active samples where the point is
     ``g`` copies of a depth-2 gadget on disjoint coordinates where one kink needs its active
     piece and another its inactive one on the same sample: neither one-sided piece works,
     the LP's dual must price the mixed pattern.
+``kinks-4.2(2)``
+    Theorem 4.2(2)'s data and point carried through depth 4 (width 4, one idle neuron): the
+    instance the former method needed 143 s for.
 refutations (``expect: not verified``)
     ``paths-unbalanced``: a ``paths`` point with one path rescaled (first layer x2, output
     x1/2): same margins, not stationary. ``mixed-deep``: the gadget in depth 3, where the
@@ -118,6 +121,15 @@ def mixed(g: int, depth: int = 2) -> Instance:
     return _paths(depth, d, d, firsts, [1] * d, X, [1] * d)
 
 
+def kinks_422(depth: int) -> Instance:
+    """Theorem 4.2(2)'s construction carried through the depth (width 4, 4 samples): paths on
+    e_1, e_2 (+1) and on (-3/5, -4/5) (-1), weight 1 through the inner layers, neuron 4
+    idle, and the inactive sample (2, 2)."""
+    firsts = [(1, 0), (0, 1), (Rational(-3, 5), Rational(-4, 5))]
+    X = [(1, 0), (0, 1), (Rational(-3, 5), Rational(-4, 5)), (2, 2)]
+    return _paths(depth, 4, 2, firsts, [1, 1, -1], X, [1, 1, -1, 1])
+
+
 def cases(quick: bool) -> list[tuple[str, dict, Instance, bool]]:
     """(family, parameters, instance, expected KKT)."""
     out = []
@@ -127,6 +139,7 @@ def cases(quick: bool) -> list[tuple[str, dict, Instance, bool]]:
     for depth in depths:
         out.append(("paths", {"depth": depth, "width": 4, "samples": 4},
                     paths(depth, 4, k=4), True))
+    out.append(("kinks-4.2(2)", {"depth": 4, "width": 4, "samples": 4}, kinks_422(4), True))
     for width in ([8] if quick else [6, 8, 12, 16]):
         out.append(("paths", {"depth": 4, "width": width, "samples": width},
                     paths(4, width, k=width), True))
