@@ -80,7 +80,7 @@ def _shortest(v) -> str:
             for c in _trig_candidates(v - a):
                 cands.append(f"{a} + {c}" if not c.startswith("-") else f"{a} - {c[1:]}")
     best = given
-    for c in sorted(set(cands), key=len):
+    for c in sorted(set(cands), key=lambda c: (len(c), c)):   # (ties: the same every run)
         if len(c) >= len(best):
             break
         try:
@@ -109,6 +109,38 @@ def _trig_candidates(v) -> list[str]:
             return []
         if xf == 0:
             return []
+        xd = float(xf)
+        finite = math.isfinite(xd) and xd != 0
+        for n, k, name, t, td in _trig_table():
+            for op, r in (("*", xf / t), ("/", xf * t)):
+                if finite and not _near_fraction(xd / td if op == "*" else xd * td):
+                    continue        # (a float look first: the 40-digit test below would fail)
+                frac = Fraction(str(mpmath.nstr(r, 45))).limit_denominator(1000)
+                if frac == 0 or abs(r - mpmath.mpf(frac.numerator) / frac.denominator) \
+                        > mpmath.mpf("1e-40") * max(1, abs(r)):
+                    continue
+                arg = f"{k}*pi/{n}" if k != 1 else f"pi/{n}"
+                out.append(_compose(frac, op, f"{name}({arg})"))
+    return out
+
+
+def _near_fraction(r: float) -> bool:
+    """True unless ``r`` is provably farther than ``1e-9·max(1, |r|)`` from every fraction
+    with denominator at most 1000 (a candidate within ``1e-40`` at 50 digits is within
+    ``1e-15`` in floats, so this never drops one)."""
+    if not math.isfinite(r):
+        return True
+    f = Fraction(r).limit_denominator(1000)
+    return abs(r - f) <= 1e-9 * max(1.0, abs(r))
+
+
+@lru_cache(maxsize=1)
+def _trig_table() -> list[tuple]:
+    """``(n, k, name, f(k*pi/n), float)`` for the angles tried, in order, at 50 digits."""
+    import mpmath
+
+    out = []
+    with mpmath.workdps(50):
         for n in _DENOMINATORS:
             for k in range(1, 2 * n):
                 if math.gcd(k, n) != 1:
@@ -118,13 +150,7 @@ def _trig_candidates(v) -> list[str]:
                     t = fn(angle)
                     if abs(t) < mpmath.mpf("1e-30"):
                         continue
-                    for op, r in (("*", xf / t), ("/", xf * t)):
-                        frac = Fraction(str(mpmath.nstr(r, 45))).limit_denominator(1000)
-                        if frac == 0 or abs(r - mpmath.mpf(frac.numerator) / frac.denominator) \
-                                > mpmath.mpf("1e-40") * max(1, abs(r)):
-                            continue
-                        arg = f"{k}*pi/{n}" if k != 1 else f"pi/{n}"
-                        out.append(_compose(frac, op, f"{name}({arg})"))
+                    out.append((n, k, name, t, float(t)))
     return out
 
 
