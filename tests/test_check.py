@@ -133,6 +133,21 @@ def test_example_linear_global(tmp_path, capsys):
     assert doc["summary"] == {**doc["summary"], "verified": 4, "total": 4}
 
 
+def test_example_wide_relu_global(tmp_path, capsys):
+    """12 neurons, 12 samples in R^4: the convex reformulation's arrangement bound (issue 17),
+    re-checked by the kernel from the certificate file alone."""
+    code, doc, out = run_check(tmp_path, capsys, EXAMPLES / "relu-global-wide.toml",
+                               certs=True)
+    assert code == 0, out
+    g = by_label(doc)["claim2"]
+    assert g["status"] == "verified"
+    assert g["values"]["bound_type"] == "arrangement"
+    assert g["values"]["lower_bound"] == g["values"]["norm2"]
+    assert g["values"]["regions"] == [452]
+    for f in sorted((tmp_path / "certs").glob("*.json")):
+        assert check_certificate(json.loads(f.read_text()), str(f)).ok
+
+
 def test_example_refuted_local(tmp_path, capsys):
     code, doc, out = run_check(tmp_path, capsys, EXAMPLES / "refuted-local.toml", certs=True)
     assert code == 1, out

@@ -176,6 +176,13 @@ def test_rejects_a_point_outside_its_region():
     _unknown_with(cert, "not strictly inside")
 
 
+def test_rejects_a_wrong_active_set():
+    cert = bundled()
+    cell = _bound(cert)["cells"][0][0]
+    cell["active"][1] = 1 - cell["active"][1]
+    _unknown_with(cert, "not strictly inside")
+
+
 def test_rejects_a_point_on_a_hyperplane():
     cert = bundled()
     _bound(cert)["cells"][0][0]["point"] = ["0", "-1"]      # <(0,-1), (3,0)> = 0
