@@ -1454,6 +1454,20 @@ def local_certificate(inst: Instance, method: str = "auto") -> tuple[dict | None
         first = first or (cert, why)
         if len(tries) > 1 and check_certificate(cert).ok:
             return cert, why
+    if method == "auto" and _convex_applies(net, method) and not check_certificate(first[0]).ok:
+        # a global optimum is a local one: the arrangement bound holds on the whole feasible
+        # set (e.g. at points with idle neurons, where the fixed pattern does not apply)
+        from .convex import global_certificate as convex_global
+
+        try:
+            g, _, _ = convex_global(inst)
+        except UndecidedError:
+            g = None
+        if g is not None and "bound" in g and "better_point" not in g:
+            cert = inst.base_json()
+            cert.update({"kind": "local", "bound": g["bound"]})
+            if check_certificate(cert).ok:
+                return cert, "a global optimum (convex reformulation)"
     return first
 
 
