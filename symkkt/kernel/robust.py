@@ -94,6 +94,9 @@ __all__ = ["ParamSpace", "MAX_PARAMETERS"]
 MAX_DERIVATIVE = 6
 BOX_BUDGET = 6000
 QUICK_BUDGET = 256
+_LARGE = 3000
+"""Operations from which an expanded form is not factored (nor made before the form given
+has been tried)."""
 """Boxes for an expression as given, before its other forms are made (``eps_nonnegative``)."""
 ZERO = sympy.Integer(0)
 T = sympy.Symbol("t", positive=True)
@@ -653,11 +656,17 @@ class Decider:
             the compact form, the expanded one (aux powers lowered, collected in t) and the
             factored one."""
             yield e, True
+            # an expansion this large will not be smaller than e (so e comes first in the
+            # order below anyway): try e before collecting and measuring it, which costs
+            # more than most proofs
+            large = sympy.count_ops(sympy.expand(e)) >= _LARGE
+            if large:
+                yield e, False
             out = [e]
             ex = sympy.collect(self.expanded(e), T)
             if ex != e:
                 out.append(ex)
-            if sympy.count_ops(ex) < 3000:
+            if sympy.count_ops(ex) < _LARGE:
                 try:
                     fa = sympy.factor(sympy.cancel(sympy.together(ex)))
                     if fa not in out:
@@ -665,7 +674,8 @@ class Decider:
                 except (sympy.PolynomialError, TypeError, ValueError):
                     pass
             for f in sorted(out, key=sympy.count_ops):
-                yield f, False
+                if not (large and f is e):
+                    yield f, False
 
         if coeffs is not None:
             # g = t^order · h with h a polynomial in t: g > 0 on (0, t0] iff h > 0 there, and
