@@ -298,3 +298,25 @@ def test_an_infeasible_solution_does_not_hide_the_next():
                        _Pieces(net))
     got = sorted((p["w1_1"], p["w1_2"], p["w2_1"], p["w2_2"]) for p in pts)
     assert got == [(-sqrt(2) / 2, 0, -sqrt(2) / 2, 0), (sqrt(2) / 2, 0, sqrt(2) / 2, 0)]
+
+
+def test_real_solutions_are_remembered_as_fresh_lists(monkeypatch):
+    import symkkt.kernel.convergence as CV
+
+    x, y = sympy.symbols("x y")
+    CV._SOLVED.clear()
+    first = _real_solutions([x ** 2 - 2, y - x], [x, y])
+    assert len(first) == 2 and len(CV._SOLVED) >= 1
+    first.clear()                                  # the caller's copy, not the memo
+    again = _real_solutions([x ** 2 - 2, y - x], [x, y])
+    assert sorted(again, key=str) == sorted([(-sqrt(2), -sqrt(2)), (sqrt(2), sqrt(2))], key=str)
+    for _ in range(2):                             # what raises is not remembered
+        with pytest.raises(Unknown):
+            _real_solutions([x - y], [x, y])
+    assert ((x - y,), (x, y)) not in CV._SOLVED
+    monkeypatch.setattr(CV, "_SOLVED_MAX", 2)
+    CV._SOLVED.clear()
+    for n in range(2, 7):
+        assert _real_solutions([x - n], [x]) == [(n,)]
+        assert len(CV._SOLVED) <= 2
+    assert ((x - 6,), (x,)) in CV._SOLVED

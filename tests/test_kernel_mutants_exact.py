@@ -290,3 +290,44 @@ def test_not_smooth_at_zero_is_unknown_not_verified():
     # status but 'refuted' and 'unknown' as a proof)
     assert prove_nonnegative(1 + sqrt(eps), eps, Rational(1, 2)).status == "unknown"
     assert prove_nonnegative(1 + sqrt(eps), eps, Rational(1, 2), k=2).status == "verified"
+
+
+# ---------------------------------------------------------- decisions made once per process
+
+
+def test_signs_proofs_and_leading_terms_are_remembered():
+    import symkkt.kernel.exact as E
+
+    for memo in (E._SIGNS, E._PROOFS, E._LEADING):
+        memo.clear()
+    v = sqrt(2) - Rational(7, 5)
+    assert sign(v) == 1 and E._SIGNS == {v: 1}
+    assert sign(v) == 1 and len(E._SIGNS) == 1
+    assert sign(Rational(-3, 4)) == -1 and len(E._SIGNS) == 1    # rationals: decided at once
+    f = eps - eps ** 2
+    p = prove_nonnegative(f, eps, Rational(1, 2))
+    assert prove_nonnegative(f, eps, Rational(1, 2)) is p
+    assert prove_nonnegative(f, eps, Rational(1, 2), strict=True) is not p   # another question
+    assert len(E._PROOFS) == 2
+    lt = leading_term(f, eps)
+    assert leading_term(f, eps) is lt and lt == eps and len(E._LEADING) == 1
+    assert leading_term(f, eps, 2) == eps and len(E._LEADING) == 2
+
+
+def test_what_raises_is_not_remembered_and_the_memo_is_bounded(monkeypatch):
+    import symkkt.kernel.exact as E
+
+    x = sympy.Symbol("x")
+    for _ in range(2):
+        with pytest.raises(UndecidedError):
+            sign(x + 1)
+    assert (x + 1) not in E._SIGNS
+    with pytest.raises(UndecidedError):
+        prove_nonnegative(eps, eps, Rational(-1))
+    assert not any(key[2] == Rational(-1) for key in E._PROOFS)
+    monkeypatch.setattr(E, "_MEMO_MAX", 3)
+    E._SIGNS.clear()
+    for n in range(2, 9):
+        assert sign(sqrt(n) - 1) == 1
+        assert len(E._SIGNS) <= 3
+    assert sqrt(8) - 1 in E._SIGNS

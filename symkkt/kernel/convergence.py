@@ -412,7 +412,24 @@ def _solve_cases(net, X, Y, theta, gens, pos, phis, grads, pats) -> list[dict]:
     return out
 
 
+_SOLVED: dict[tuple, list[tuple]] = {}
+_SOLVED_MAX = 1024
+
+
 def _real_solutions(eqs: list, gens: list) -> list[tuple]:
+    """:func:`_solve_real`, each system solved once per process (the checks meet the same
+    systems again: about half the work of a ``symkkt verify``)."""
+    key = (tuple(eqs), tuple(gens))
+    hit = _SOLVED.get(key)
+    if hit is None:
+        hit = _solve_real(list(eqs), list(gens))   # Unknown propagates, nothing cached
+        if len(_SOLVED) >= _SOLVED_MAX:
+            _SOLVED.clear()
+        _SOLVED[key] = hit
+    return list(hit)
+
+
+def _solve_real(eqs: list, gens: list) -> list[tuple]:
     """Every real solution of a zero-dimensional polynomial system, exactly.
 
     Lex Gröbner basis over the algebraic number field of the coefficients (exact arithmetic,

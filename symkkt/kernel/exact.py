@@ -161,6 +161,25 @@ def _exact_zero(expr: sympy.Expr) -> bool | None:
     return None
 
 
+# Decisions made once per process: the checks ask for the same signs, proofs and leading
+# terms again (a search tries a certificate before the claim checks it; several claims share
+# a point). Each is a function of its arguments alone; what raises is not remembered.
+_MEMO_MAX = 4096
+_SIGNS: dict = {}
+_PROOFS: dict = {}
+_LEADING: dict = {}
+
+
+def _remembered(memo: dict, key, compute):
+    hit = memo.get(key)
+    if hit is None:
+        hit = compute()
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[key] = hit
+    return hit
+
+
 def sign(expr: sympy.Expr | int) -> int:
     """The sign (-1, 0 or 1) of a closed-form real constant, decided exactly.
 
@@ -170,6 +189,10 @@ def sign(expr: sympy.Expr | int) -> int:
     expr = _as_expr(expr) if isinstance(expr, (int, Fraction)) else expr
     if expr.is_Rational:
         return int(bool(expr > 0)) - int(bool(expr < 0))
+    return _remembered(_SIGNS, expr, lambda: _sign(expr))
+
+
+def _sign(expr: sympy.Expr) -> int:
     if expr.free_symbols:
         raise UndecidedError(f"sign of a non-constant expression {expr}")
     nonzero_known = False
@@ -275,6 +298,10 @@ def leading_term(f: sympy.Expr, eps: sympy.Symbol, k: int = 1) -> sympy.Expr:
     Decided exactly from derivatives of ``g(t) = f(t**k)`` at 0; raises UndecidedError if no
     derivative up to order 8 is provably non-zero.
     """
+    return _remembered(_LEADING, (f, eps, k), lambda: _leading_term(f, eps, k))
+
+
+def _leading_term(f: sympy.Expr, eps: sympy.Symbol, k: int) -> sympy.Expr:
     g, t = _substitute(f, eps, k)
     if not _nonzero_somewhere(g, t) and sympy.simplify(g) == 0:
         return sympy.Integer(0)
@@ -300,6 +327,12 @@ def prove_nonnegative(f: sympy.Expr, eps: sympy.Symbol, eps0: sympy.Rational, *,
     leading derivative gives ``refuted`` too (then ``f < 0`` for all small ``eps``, provided
     ``f(t**k)`` is smooth at 0, which is checked). Otherwise ``verified`` or ``unknown``.
     """
+    return _remembered(_PROOFS, (f, eps, eps0, k, strict, budget),
+                       lambda: _prove_nonnegative(f, eps, eps0, k, strict, budget))
+
+
+def _prove_nonnegative(f: sympy.Expr, eps: sympy.Symbol, eps0: sympy.Rational, k: int,
+                       strict: bool, budget: int) -> Proof:
     if not (isinstance(eps0, sympy.Rational) and eps0 > 0):
         raise UndecidedError(f"eps0={eps0} must be a positive rational")
     if not (isinstance(k, int) and k >= 1):
