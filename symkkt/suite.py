@@ -183,12 +183,15 @@ _WORKER_CLAIMS: dict[str, dict[str, Claim]] = {}
 
 
 def _run_in_worker(theorem: str, claim_id: str, timeout: float | None) -> tuple:
-    """Worker side of :func:`_run_parallel`: rebuild the claim from its module and run it."""
+    """Worker side of :func:`_run_parallel`: the claim as the parent built it (a forked
+    worker inherits :data:`_WORKER_CLAIMS`), else rebuilt from its module, and run."""
     import theorems
 
-    if theorem not in _WORKER_CLAIMS:
-        _WORKER_CLAIMS[theorem] = {c.claim_id: c for c in theorems.load(theorem).claims()}
-    rep = run_claim(_WORKER_CLAIMS[theorem][claim_id], timeout)
+    known = _WORKER_CLAIMS.get(theorem)
+    if known is None or claim_id not in known:
+        known = _WORKER_CLAIMS[theorem] = {c.claim_id: c
+                                           for c in theorems.load(theorem).claims()}
+    rep = run_claim(known[claim_id], timeout)
     return (rep.status, tuple(rep.reasons), dict(rep.values), rep.seconds, rep.certificate,
             dict(rep.evidence))
 
@@ -204,6 +207,9 @@ def _run_parallel(claims: list[Claim], on_done, timeout, jobs: int) -> list[Clai
         return run_suite(claims, on_done, timeout, jobs=1)
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    if "fork" in methods:       # the workers inherit the claims: none is built twice
+        for c in claims:
+            _WORKER_CLAIMS.setdefault(c.theorem, {})[c.claim_id] = c
     out: list[ClaimReport | None] = [None] * len(claims)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         futures = [pool.submit(_run_in_worker, c.theorem, c.claim_id, timeout) for c in claims]
