@@ -244,3 +244,22 @@ def test_the_arithmetic_falls_back_to_mpmath_for_sin_cos_pi():
     with pytest.raises(ValueError):
         Mpfr(96).run(compile_interval(sympy.sin(x)), {x: Mpfr(96).interval(Fraction(0),
                                                                             Fraction(1))})
+
+
+@pytest.mark.parametrize("lo, hi", [(Fraction(-1, 3), Fraction(1, 10)),
+                                    (Fraction(-2, 3), Fraction(1, 7)),
+                                    (Fraction(-1, 7), Fraction(1, 10)),
+                                    (Fraction(-1, 10), Fraction(1, 3))])
+def test_even_powers_straddling_zero_bound_the_larger_end(lo, hi):
+    """Regression: the upper end of ``[a, b]^2`` must come from ``a^2`` or ``b^2`` rounded up
+    at the working precision. (``-a`` on an mpfr rounds to the global context's 53 bits,
+    which for a non-dyadic end gave an upper bound below ``max(a^2, b^2)``.)"""
+    ar = Mpfr(96)
+    for n in (2, 4):
+        v = ar.run(compile_interval(x ** n), {x: ar.interval(lo, hi)})
+        assert _fraction(v[0]) == 0
+        assert _fraction(v[1]) >= max(lo ** n, hi ** n)
+        w = interval_eval(x ** n, _context(96), {x: _context(96).mpf(
+            [(_context(96).mpf(lo.numerator) / lo.denominator).a,
+             (_context(96).mpf(hi.numerator) / hi.denominator).b])})
+        assert _fraction(v[1]) <= _mpf_fraction(w.b)          # and as tight as mpmath's

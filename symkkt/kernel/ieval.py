@@ -436,14 +436,16 @@ class Mpfr:
 
     def _ipow(self, s: tuple, n: int) -> tuple:
         """``[a, b]^n`` for an integer ``n >= 1``: monotone for odd ``n``; for even ``n`` by
-        the signs ([0, max(-a, b)^n] when the interval straddles 0)."""
+        the signs ([0, max(a^n, b^n)] when the interval straddles 0). (Every operation goes
+        through a context: Python's operators on mpfr, even ``-a``, round to the global
+        context's 53 bits.)"""
         a, b = s
         dpow, upow = self.down.pow, self.up.pow
         if n & 1 or a >= 0:
             return dpow(a, n), upow(b, n)
         if b <= 0:
             return dpow(b, n), upow(a, n)
-        return self.zero, upow(max(-a, b), n)
+        return self.zero, max(upow(a, n), upow(b, n))
 
 
 def arithmetic(prec: int, progs: list[Compiled]):
