@@ -24,7 +24,32 @@ from .suite import STATUS_STYLE, finish_run
 CERT_TIMEOUT = 300.0
 """Default ``check-cert --timeout``: seconds of kernel time per certificate."""
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+class _App(typer.Typer):
+    """The command-line app. The commands implemented in other modules (fuzzing, LaTeX,
+    gradient flow, ...) are registered when the command list is first read after this module
+    is loaded, unless :func:`main` runs one of the commands defined here (``verify``,
+    ``list``, ``check-cert``): then their modules (hypothesis, LaTeX, ...) are never imported,
+    a third of ``symkkt verify``'s start-up."""
+
+    _armed = False          # set once this module has defined its own commands
+    _own_only = False       # set by main() for a command of this module
+
+    @property
+    def registered_commands(self):
+        if self._armed and not self._own_only:
+            type(self)._armed = False
+            _register_commands()
+        return self._commands
+
+    @registered_commands.setter
+    def registered_commands(self, value):
+        self._commands = value
+
+
+OWN_COMMANDS = ("list", "verify", "check-cert")
+
+
+app = _App(add_completion=False, no_args_is_help=True,
                   help="Exact certificates for KKT points of the max-margin problem.")
 out = Console()
 err = Console(stderr=True)
@@ -316,7 +341,7 @@ def probability(samples: int = typer.Option(100, "--samples", help="gradient-flo
         P.gf_monte_carlo = real
 
 
-_register_commands()
+_App._armed = True
 
 
 def _typer_error_classes() -> tuple[type, type]:
@@ -361,6 +386,9 @@ def main(argv: list[str] | None = None) -> None:
     error (a bug: one line, ``SYMKKT_DEBUG=1`` shows the traceback); 130 if interrupted.
     """
     click_exception, usage_error = _typer_error_classes()
+    args = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in args if not a.startswith("-")), None)
+    app._own_only = command in OWN_COMMANDS
     try:
         rc = app(args=argv, prog_name="symkkt", standalone_mode=False)
         sys.exit(rc if isinstance(rc, int) else 0)
