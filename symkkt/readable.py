@@ -15,23 +15,40 @@ import math
 from fractions import Fraction
 from functools import lru_cache
 
-__all__ = ["readable"]
+__all__ = ["readable", "remember"]
 
 _DENOMINATORS = (3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 18, 20, 24)
 _MIN_LENGTH = 12
+
+
+_SHOWN: dict[str, str] = {}
+"""Forms already worked out in this process (or handed over by :func:`remember`)."""
 
 
 def readable(text: str) -> str:
     """The shortest string provably equal to ``text`` among a few rewritings (or ``text``)."""
     if not isinstance(text, str) or len(text) < _MIN_LENGTH:
         return text
+    hit = _SHOWN.get(text)
+    if hit is not None:
+        return hit
     try:
-        return _readable(text)
+        out = _readable(text)
     except Exception:   # a display nicety: never an error
         return text
+    if len(_SHOWN) < 4096:
+        _SHOWN[text] = out
+    return out
 
 
-@lru_cache(maxsize=2048)
+def remember(shown: dict) -> None:
+    """Take forms worked out by another process (the workers of ``verify --jobs``, which
+    render their claims' values while the table's process waits)."""
+    for text, out in shown.items():
+        if isinstance(text, str) and isinstance(out, str) and len(_SHOWN) < 4096:
+            _SHOWN.setdefault(text, out)
+
+
 def _readable(text: str) -> str:
     import sympy
 

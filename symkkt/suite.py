@@ -192,8 +192,11 @@ def _run_in_worker(theorem: str, claim_id: str, timeout: float | None) -> tuple:
         known = _WORKER_CLAIMS[theorem] = {c.claim_id: c
                                            for c in theorems.load(theorem).claims()}
     rep = run_claim(known[claim_id], timeout)
+    from .readable import readable
+
+    shown = {text: readable(text) for text in _shown_texts(rep.values)}
     return (rep.status, tuple(rep.reasons), dict(rep.values), rep.seconds, rep.certificate,
-            dict(rep.evidence))
+            dict(rep.evidence), shown)
 
 
 def _run_parallel(claims: list[Claim], on_done, timeout, jobs: int) -> list[ClaimReport]:
@@ -201,6 +204,8 @@ def _run_parallel(claims: list[Claim], on_done, timeout, jobs: int) -> list[Clai
     from concurrent.futures import ProcessPoolExecutor
 
     import theorems
+
+    from .readable import remember
 
     known = set(theorems.ids())
     if any(c.theorem not in known for c in claims):     # not bundled: cannot be rebuilt
@@ -214,7 +219,8 @@ def _run_parallel(claims: list[Claim], on_done, timeout, jobs: int) -> list[Clai
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         futures = [pool.submit(_run_in_worker, c.theorem, c.claim_id, timeout) for c in claims]
         for i, (claim, fut) in enumerate(zip(claims, futures)):
-            status, reasons, values, seconds, cert, evidence = fut.result()
+            status, reasons, values, seconds, cert, evidence, shown = fut.result()
+            remember(shown)                     # the table's readable forms, made there
             out[i] = ClaimReport(claim, status, reasons, values, seconds, cert, evidence)
             if on_done:
                 on_done(out[i])
@@ -268,6 +274,19 @@ def _claims_text(done: int, total: int) -> str:
     return f"[{style}]{done}/{total}[/]"
 
 
+SHOWN_KEYS = ("norm2", "leading_term", "normalized_margin_at_init")
+"""The values the one-row-per-result table shows readable (:func:`_result_values`)."""
+
+
+def _shown_texts(values: dict) -> list[str]:
+    """The exact strings of a claim's values that the table shows readable."""
+    out = [values[k] for k in SHOWN_KEYS if isinstance(values.get(k), str)]
+    iv = values.get("interval")
+    if isinstance(iv, list) and len(iv) > 1 and isinstance(iv[1], str):
+        out.append(iv[1])
+    return out
+
+
 def _result_values(reps: list[ClaimReport]) -> str:
     """A result's key values for the one-row-per-result table: its distinct ‖θ̃‖² and
     leading terms, shown readable (:func:`symkkt.readable.readable`; the JSON keeps the
@@ -284,8 +303,7 @@ def _result_values(reps: list[ClaimReport]) -> str:
         return seen
 
     parts = []
-    for key, name in (("norm2", "‖θ̃‖²"), ("leading_term", "Δ‖θ‖²"),
-                      ("normalized_margin_at_init", "γ(0)")):
+    for key, name in zip(SHOWN_KEYS, ("‖θ̃‖²", "Δ‖θ‖²", "γ(0)")):
         vals = distinct(key)
         if vals:
             more = f" (+{len(vals) - 2})" if len(vals) > 2 else ""
