@@ -75,6 +75,7 @@ the bisection budget runs out: a smaller radius may then verify).
 from __future__ import annotations
 
 import itertools
+import math
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
@@ -297,6 +298,38 @@ def box_defined(exprs: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol],
         b2[i] = (mid, hi)
         stack += [b2, b1]
     return True
+
+
+def _expansion_size(e: sympy.Expr) -> int:
+    """About ``count_ops(expand(e))``, without expanding: terms multiply across a product,
+    a power of a sum has multinomially many, and expand also expands inside a denominator
+    (an order only: which form to try first)."""
+    def walk(x) -> tuple[int, int]:            # (terms, operations per term)
+        if x.is_Atom:
+            return 1, 1
+        if x.is_Add:
+            parts = [walk(a) for a in x.args]
+            terms = sum(t for t, _ in parts)
+            return terms, max(1, sum(t * o for t, o in parts) // terms)
+        if x.is_Mul:
+            terms, ops = 1, 0
+            for a in x.args:
+                t, o = walk(a)
+                terms, ops = terms * t, ops + o
+            return terms, ops
+        if x.is_Pow and x.exp.is_Integer:
+            t, o = walk(x.base)
+            n = int(x.exp)
+            if n > 0:
+                return math.comb(t + n - 1, n), n * o
+            return 1, math.comb(t - n - 1, -n) * -n * o
+        return 1, sum(t * o for t, o in map(walk, x.args))
+
+    try:
+        terms, ops = walk(e)
+    except RecursionError:       # (too deep to expand anyway)
+        return _LARGE
+    return terms * ops
 
 
 class _NotPolynomial(Exception):
@@ -659,7 +692,7 @@ class Decider:
             # an expansion this large will not be smaller than e (so e comes first in the
             # order below anyway): try e before collecting and measuring it, which costs
             # more than most proofs
-            large = sympy.count_ops(sympy.expand(e)) >= _LARGE
+            large = _expansion_size(e) >= _LARGE
             if large:
                 yield e, False
             out = [e]
