@@ -282,6 +282,15 @@ class Mpi:
         return mpf_lt(v[1], fzero)
 
 
+def _mpfr_zero():
+    import gmpy2
+
+    return gmpy2.mpfr(0)
+
+
+_MPFR_ZERO = _mpfr_zero()
+
+
 class Mpfr:
     """Interval arithmetic on ``(lo, hi)`` pairs of gmpy2 ``mpfr`` at ``prec`` bits: each
     lower end computed in a round-down context, each upper end in a round-up one (MPFR's
@@ -300,6 +309,7 @@ class Mpfr:
         self.down = gmpy2.context(precision=prec, round=gmpy2.RoundDown, **traps)
         self.up = gmpy2.context(precision=prec, round=gmpy2.RoundUp, **traps)
         self._mpfr, self._mpq = gmpy2.mpfr, gmpy2.mpq
+        self._dsquare, self._usquare = self.down.square, self.up.square
         self._errors = (gmpy2.DivisionByZeroError, gmpy2.InvalidOperationError,
                         gmpy2.OverflowResultError, gmpy2.RangeError)
         self.zero = gmpy2.mpfr(0)
@@ -411,26 +421,26 @@ class Mpfr:
         return vals[-1]
 
     @staticmethod
-    def _mul(s: tuple, t: tuple, dmul, umul) -> tuple:
+    def _mul(s: tuple, t: tuple, dmul, umul, zero=_MPFR_ZERO) -> tuple:
         """``[a, b] * [c, d]``, by the signs of the ends (two products, four if both
         intervals straddle 0), each rounded outward."""
         a, b = s
         c, d = t
-        if a >= 0:
-            if c >= 0:
+        if a >= zero:
+            if c >= zero:
                 return dmul(a, c), umul(b, d)
-            if d <= 0:
+            if d <= zero:
                 return dmul(b, c), umul(a, d)
             return dmul(b, c), umul(b, d)
-        if b <= 0:
-            if c >= 0:
+        if b <= zero:
+            if c >= zero:
                 return dmul(a, d), umul(b, c)
-            if d <= 0:
+            if d <= zero:
                 return dmul(b, d), umul(a, c)
             return dmul(a, d), umul(a, c)
-        if c >= 0:
+        if c >= zero:
             return dmul(a, d), umul(b, d)
-        if d <= 0:
+        if d <= zero:
             return dmul(b, c), umul(a, c)
         return min(dmul(a, d), dmul(b, c)), max(umul(a, c), umul(b, d))
 
@@ -440,12 +450,15 @@ class Mpfr:
         through a context: Python's operators on mpfr, even ``-a``, round to the global
         context's 53 bits.)"""
         a, b = s
-        dpow, upow = self.down.pow, self.up.pow
-        if n & 1 or a >= 0:
-            return dpow(a, n), upow(b, n)
-        if b <= 0:
-            return dpow(b, n), upow(a, n)
-        return self.zero, max(upow(a, n), upow(b, n))
+        if n == 2:
+            dpow, upow = self._dsquare, self._usquare
+        else:
+            dpow, upow = (lambda x: self.down.pow(x, n)), (lambda x: self.up.pow(x, n))
+        if n & 1 or a >= self.zero:
+            return dpow(a), upow(b)
+        if b <= self.zero:
+            return dpow(b), upow(a)
+        return self.zero, max(upow(a), upow(b))
 
 
 def arithmetic(prec: int, progs: list[Compiled]):
