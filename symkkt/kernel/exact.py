@@ -255,6 +255,11 @@ def _value_at_zero(g: sympy.Expr, t: sympy.Symbol) -> sympy.Expr:
 
 def _interval_positive(g: sympy.Expr, t: sympy.Symbol, lo, hi, ctx, budget: list[int]) -> bool:
     """Prove ``g > 0`` on ``[lo, hi]`` (mpf endpoints) by interval bisection."""
+    from mpmath.libmp import fzero, mpf_lt
+
+    from .ieval import compiled
+
+    run = compiled(g).run      # interval_eval's enclosures, bit for bit, without the tree walk
     stack = [(lo, hi)]
     while stack:
         a, b = stack.pop()
@@ -262,12 +267,12 @@ def _interval_positive(g: sympy.Expr, t: sympy.Symbol, lo, hi, ctx, budget: list
         if budget[0] < 0:
             return False
         try:
-            v = interval_eval(g, ctx, {t: ctx.mpf([a, b])})
+            v = run(ctx.prec, {t: ctx.mpf([a, b])._mpi_})
         except _Domain:
             v = None
-        if v is not None and v.a > 0:
+        if v is not None and mpf_lt(fzero, v[0]):
             continue
-        if v is not None and v.b < 0:
+        if v is not None and mpf_lt(v[1], fzero):
             return False
         if b - a < ctx.mpf(2) ** (-40) * (1 + abs(b)):
             return False
@@ -276,6 +281,25 @@ def _interval_positive(g: sympy.Expr, t: sympy.Symbol, lo, hi, ctx, budget: list
         stack.append((m, b))
         stack.append((a, m))
     return True
+
+
+def _sample_sign(f: sympy.Expr, eps: sympy.Symbol, e: sympy.Rational) -> int:
+    """``sign(f(e))``: read off an enclosure of ``f`` at the point ``e`` where it excludes 0
+    (the sign of the exact value), else decided by :func:`sign` on ``f(e)``."""
+    from mpmath.libmp import fzero, mpf_lt
+
+    from .ieval import compiled, raw_fraction
+
+    q = Fraction(int(e.p), int(e.q))
+    try:
+        lo, hi = compiled(f).run(64, {eps: raw_fraction(q, q, 64)})
+        if mpf_lt(fzero, lo):
+            return 1
+        if mpf_lt(hi, fzero):
+            return -1
+    except _Domain:
+        pass
+    return sign(f.xreplace({eps: e}))
 
 
 def _nonzero_somewhere(g: sympy.Expr, t: sympy.Symbol) -> bool:
@@ -342,7 +366,7 @@ def _prove_nonnegative(f: sympy.Expr, eps: sympy.Symbol, eps0: sympy.Rational, k
     nonzero = False            # some sample is not 0: f is not identically 0
     for e in _sample_points(eps0):
         try:
-            s = sign(f.xreplace({eps: e}))
+            s = _sample_sign(f, eps, e)
         except UndecidedError:
             continue
         if s < 0 or (strict and s == 0):
