@@ -24,7 +24,8 @@ __all__ = ["Case", "PointResult", "InstanceResult", "build_network", "evaluate",
 GF_TARGET_NORM = 1e6
 GF_SECONDS = 3.0
 GF_SECONDS_STRUCTURED = 12.0
-"""The few deterministic initializations get a longer flow than the drawn ones."""
+"""The few deterministic initializations get a longer flow than the drawn ones (CPU s)."""
+GF_WALL_FACTOR = 10.0
 GF_DPS = 30
 GF_EVIDENCE = 1e-4       # direction error below which "gf-limit" counts as held (evidence)
 
@@ -300,11 +301,14 @@ def evaluate(conj: Conjecture, case: Case, *, seconds: float = 30.0) -> Instance
     for q, init in enumerate(_inits(net, case) if gf_needed else []):
         limit = GF_SECONDS_STRUCTURED if q < n_structured else GF_SECONDS
         try:
-            with budget(limit + 2.0):   # a single step can hang at huge precision
+            # CPU seconds (the same search at any machine load); the wall-time budget only
+            # stops a single step that hangs at huge precision
+            with budget(GF_WALL_FACTOR * limit + 5.0):
                 r = run_gf(net, case.X, case.Y, init, dps=GF_DPS, target_norm=GF_TARGET_NORM,
-                           max_seconds=limit, max_steps=600, callback=_stalled)
+                           max_cpu_seconds=limit, max_steps=600, callback=_stalled)
         except OutOfTime:
-            notes.append(f"gradient flow from an init ran out of {limit + 2:g} s")
+            notes.append(f"gradient flow from an init ran out of "
+                         f"{GF_WALL_FACTOR * limit + 5:g} s of wall time")
             continue
         except Exception as exc:  # the flow is search: a failure is a note
             notes.append(f"gradient flow failed: {type(exc).__name__}: {str(exc)[:120]}")

@@ -691,7 +691,8 @@ def run_gf(network: NetSpec, X: Sequence[Sequence[Any]], Y: Sequence[int],
            target_direction_error: float | None = None, sigma_prime_zero: Any = 0,
            max_steps: int = 2000, max_seconds: float | None = None,
            rtol: float | None = None, atol: float | None = None,
-           callback: Callable[[GFSample], Any] | None = None) -> GFResult:
+           callback: Callable[[GFSample], Any] | None = None,
+           max_cpu_seconds: float | None = None) -> GFResult:
     """Integrate gradient flow from ``init`` until ``‖θ‖ >= target_norm``.
 
     Parameters
@@ -714,8 +715,10 @@ def run_gf(network: NetSpec, X: Sequence[Sequence[Any]], Y: Sequence[int],
         Also stop once the direction error is at most this (needs ``target``).
     sigma_prime_zero
         ReLU's σ'(0) used where a pre-activation is exactly 0.
-    max_steps, max_seconds
-        Caps on attempted (accepted + rejected) steps and on wall time. A step costs
+    max_steps, max_seconds, max_cpu_seconds
+        Caps on attempted (accepted + rejected) steps, on wall time and on this process's
+        CPU time (the same on a busy machine: searches that must give the same answer at
+        any load budget CPU time; stop reason ``max_seconds`` for either). A step costs
         O(k²) right sides and O(k P³) arithmetic for P parameters; ReLU kinks crossed
         along the way cost rejected steps.
     rtol, atol
@@ -848,6 +851,9 @@ def run_gf(network: NetSpec, X: Sequence[Sequence[Any]], Y: Sequence[int],
             stop_reason = "max_steps"
             break
         if max_seconds is not None and time.perf_counter() - start > max_seconds:
+            stop_reason = "max_seconds"
+            break
+        if max_cpu_seconds is not None and time.process_time() - cpu_start > max_cpu_seconds:
             stop_reason = "max_seconds"
             break
         # shorten the step to land on the target norm (predicted with ρ' = s)
