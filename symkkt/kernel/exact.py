@@ -189,7 +189,7 @@ def sign(expr: sympy.Expr | int) -> int:
     expr = _as_expr(expr) if isinstance(expr, (int, Fraction)) else expr
     if expr.is_Rational:
         return int(bool(expr > 0)) - int(bool(expr < 0))
-    return _remembered(_SIGNS, expr, lambda: _sign(expr))
+    return _remembered(_SIGNS, (expr, type(expr)), lambda: _sign(expr))
 
 
 def _sign(expr: sympy.Expr) -> int:
@@ -322,7 +322,7 @@ def leading_term(f: sympy.Expr, eps: sympy.Symbol, k: int = 1) -> sympy.Expr:
     Decided exactly from derivatives of ``g(t) = f(t**k)`` at 0; raises UndecidedError if no
     derivative up to order 8 is provably non-zero.
     """
-    return _remembered(_LEADING, (f, eps, k), lambda: _leading_term(f, eps, k))
+    return _remembered(_LEADING, (f, eps, k, type(k)), lambda: _leading_term(f, eps, k))
 
 
 def _leading_term(f: sympy.Expr, eps: sympy.Symbol, k: int) -> sympy.Expr:
@@ -351,7 +351,8 @@ def prove_nonnegative(f: sympy.Expr, eps: sympy.Symbol, eps0: sympy.Rational, *,
     leading derivative gives ``refuted`` too (then ``f < 0`` for all small ``eps``, provided
     ``f(t**k)`` is smooth at 0, which is checked). Otherwise ``verified`` or ``unknown``.
     """
-    return _remembered(_PROOFS, (f, eps, eps0, k, strict, budget),
+    # (the types too: 1 == Integer(1), but only a sympy Rational is a valid eps0)
+    return _remembered(_PROOFS, (f, eps, eps0, type(eps0), k, type(k), strict, budget),
                        lambda: _prove_nonnegative(f, eps, eps0, k, strict, budget))
 
 
