@@ -13,7 +13,6 @@ import itertools
 import json
 import random
 
-import numpy as np
 import pytest
 import sympy
 from sympy import Integer, Rational
