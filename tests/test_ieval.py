@@ -263,3 +263,15 @@ def test_even_powers_straddling_zero_bound_the_larger_end(lo, hi):
             [(_context(96).mpf(lo.numerator) / lo.denominator).a,
              (_context(96).mpf(hi.numerator) / hi.denominator).b])})
         assert _fraction(v[1]) <= _mpf_fraction(w.b)          # and as tight as mpmath's
+
+
+@pytest.mark.parametrize("p, q", [(1, 3), (-1, 3), (2 ** 100 + 1, 1), (-(2 ** 100 + 1), 1),
+                                  (10 ** 40 + 1, 7), (3, 2 ** 200 + 1), (0, 5),
+                                  (-(3 ** 90), 2 ** 61 - 1)])
+def test_mpfr_rationals_are_rounded_outward_exactly(p, q):
+    """An end p/q enters as [down(p/q), up(p/q)], each correctly rounded: numerators and
+    denominators wider than the precision are not rounded first."""
+    ar = Mpfr(96)
+    lo, hi = ar.interval(Fraction(p, q), Fraction(p, q))
+    assert _fraction(lo) <= Fraction(p, q) <= _fraction(hi)
+    assert _fraction(hi) - _fraction(lo) <= abs(Fraction(p, q)) / 2 ** 94    # tight

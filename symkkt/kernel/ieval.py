@@ -308,20 +308,17 @@ class Mpfr:
                      trap_erange=True)
         self.down = gmpy2.context(precision=prec, round=gmpy2.RoundDown, **traps)
         self.up = gmpy2.context(precision=prec, round=gmpy2.RoundUp, **traps)
-        self._mpfr, self._mpq = gmpy2.mpfr, gmpy2.mpq
+        self._mpz = gmpy2.mpz
         self._dsquare, self._usquare = self.down.square, self.up.square
         self._errors = (gmpy2.DivisionByZeroError, gmpy2.InvalidOperationError,
                         gmpy2.OverflowResultError, gmpy2.RangeError)
         self.zero = gmpy2.mpfr(0)
 
     def _rational(self, p: int, q: int) -> tuple:
-        """``[p/q, p/q]`` rounded outward (MPFR rounds a rational correctly)."""
-        r = self._mpq(p, q)
-        with self.down:
-            lo = self._mpfr(r)
-        with self.up:
-            hi = self._mpfr(r)
-        return lo, hi
+        """``[p/q, p/q]`` rounded outward: the integers enter MPFR exactly and one division
+        is correctly rounded each way."""
+        p, q = self._mpz(p), self._mpz(q)
+        return self.down.div(p, q), self.up.div(p, q)
 
     def interval(self, lo: Fraction, hi: Fraction) -> tuple:
         return (self._rational(lo.numerator, lo.denominator)[0],
