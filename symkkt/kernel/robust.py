@@ -332,6 +332,23 @@ def _expansion_size(e: sympy.Expr) -> int:
     return terms * ops
 
 
+_IN_T: dict = {}
+
+
+def in_t(e: sympy.Expr, k: int) -> sympy.Expr:
+    """``e`` with ``ε = t^k``, radicals of ``t^k`` denested (``t > 0``): made once per
+    expression (a curve repeats the same coordinate in every layer)."""
+    key = (e, k)
+    hit = _IN_T.get(key)
+    if hit is None:
+        g = e.xreplace({EPSILON: T ** k})
+        hit = sympy.powdenest(sympy.expand_power_base(g, force=False), force=False)
+        if len(_IN_T) >= 4096:
+            _IN_T.clear()
+        _IN_T[key] = hit
+    return hit
+
+
 class _NotPolynomial(Exception):
     pass
 
@@ -637,11 +654,7 @@ class Decider:
                     continue
                 if s < 0 or (strict and s == 0):
                     raise Invalid(f"{what} fails at epsilon = {txt(e)}, {space.describe(pt)}")
-        def subst(e):
-            e = e.xreplace({EPSILON: T ** k})
-            return sympy.powdenest(sympy.expand_power_base(e, force=False), force=False)
-
-        g = subst(f)
+        g = in_t(f, k)
         try:
             coeffs = {j: c for j, c in t_coefficients(g).items()}
         except _NotPolynomial:
@@ -881,8 +894,7 @@ def _curve_section(rd: Reader, cert, net, X, Y, theta, names, dec: Decider, valu
     tbox = [(Fraction(0), upper_root(eps0, k))] + space.box
     gs = []
     for p in net.params:
-        g = path_pt[p].xreplace({EPSILON: T ** k})
-        g = sympy.powdenest(sympy.expand_power_base(g, force=False), force=False)
+        g = in_t(path_pt[p], k)
         at0 = g.xreplace({T: ZERO})
         if at0.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
             raise Invalid(f"the curve is undefined at epsilon = 0 for {p}")
