@@ -16,11 +16,12 @@ and, where asked, by the activation-pattern methods it replaces, in the same run
 ``enumerate`` (one convex problem per set of options, ``C(options, width)`` of them),
 ``relaxation-slsqp`` (the earlier default: one relaxation over all 2^k activation sets,
 solved by SLSQP, then enumeration) and ``patterns`` (the same with the Clarabel solver), each in a child process with a time limit and its peak RSS.
-Prints JSON; per baseline ``convex_speedup`` is its seconds over the convex method's on the
-same instance (``convex_speedup_at_least`` when it ran out of time or memory).
+Prints JSON; per baseline ``convex_speedup`` is its CPU seconds over the convex method's on
+the same instance (``convex_speedup_at_least`` when it ran out of CPU time or memory). CPU
+time, not wall time: the ratios do not depend on the machine's load.
 
     PYTHONPATH=. python benchmarks/global_scale.py [--sizes 8:8:4,12:12:4] [--seeds 2]
-        [--enumerate-up-to 8] [--limit 600]
+        [--enumerate-up-to 8] [--limit 300]
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ def embedded_32(n: int, k: int, d: int, seed: int):
 
 
 MEMORY_LIMIT_GB = 6.0
+CPU_LIMIT = [300.0]         # CPU seconds per decision (set from --limit)
 
 
 def _decide(args, queue):
@@ -111,6 +113,8 @@ def _decide(args, queue):
         method = "patterns"
     limit = int(MEMORY_LIMIT_GB * 2 ** 30)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    cpu = int(CPU_LIMIT[0])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))   # SIGXCPU: out of CPU time
     from symkkt.kernel import check_certificate
     from symkkt.optimum import global_certificate
     from symkkt.problems import Instance
@@ -121,7 +125,8 @@ def _decide(args, queue):
         cert, reason, stats = global_certificate(Instance.make(net, X, Y, theta), method)
     except MemoryError:
         queue.put({"status": f"out of memory (> {MEMORY_LIMIT_GB:g} GB)",
-                   "seconds": round(time.perf_counter() - t0, 3)})
+                   "seconds": round(time.perf_counter() - t0, 3),
+                   "cpu_seconds": round(time.process_time(), 3)})
         return
     t1 = time.perf_counter()
     status = None
@@ -130,23 +135,29 @@ def _decide(args, queue):
     t2 = time.perf_counter()
     queue.put({"status": status or "unknown", "reason": reason,
                "seconds_search": round(t1 - t0, 3), "seconds_kernel": round(t2 - t1, 3),
-               "seconds": round(t2 - t0, 3),
+               "seconds": round(t2 - t0, 3), "cpu_seconds": round(time.process_time(), 3),
                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                                     1),
                "regions": stats.get("regions") if isinstance(stats, dict) else None})
 
 
 def decide(net, X, Y, theta, method: str, limit: float) -> dict:
+    """One decision in a child process: at most ``limit`` CPU seconds (RLIMIT_CPU) and
+    ``MEMORY_LIMIT_GB`` of address space; a wall-clock guard of 20 x ``limit`` on top."""
     ctx = mp.get_context("fork")
     q = ctx.Queue()
+    CPU_LIMIT[0] = limit
     p = ctx.Process(target=_decide, args=((net, X, Y, theta, method), q))
     t0 = time.perf_counter()
     p.start()
-    p.join(limit)
+    p.join(20 * limit)
     if p.is_alive():
         p.kill()
         p.join()
         return {"status": "timeout", "seconds": round(time.perf_counter() - t0, 1)}
+    if p.exitcode == -24:       # SIGXCPU
+        return {"status": f"out of CPU time (> {limit:g} s)", "cpu_seconds": limit,
+                "seconds": round(time.perf_counter() - t0, 1)}
     try:
         return q.get(timeout=5)
     except Exception:
@@ -159,7 +170,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--enumerate-up-to", type=int, default=8,
                     help="also run the pattern enumeration when k <= this")
-    ap.add_argument("--limit", type=float, default=600.0, help="seconds per decision")
+    ap.add_argument("--limit", type=float, default=300.0, help="CPU seconds per decision")
     args = ap.parse_args()
     load0 = os.getloadavg()
     rows = []
@@ -179,13 +190,13 @@ def main() -> None:
                        "expected": expect}
                 row["convex"] = decide(nt, XX, YY, point, "convex", args.limit)
                 if k <= args.enumerate_up_to:
-                    c = row["convex"].get("seconds")
+                    c = row["convex"].get("cpu_seconds")
                     for base in ("enumerate", "relaxation-slsqp", "patterns"):
                         e = row[base] = decide(nt, XX, YY, point, base, args.limit)
                         if c and e.get("status") in ("verified", "refuted"):
-                            e["convex_speedup"] = round(e["seconds"] / c, 1)
-                        elif c and e.get("seconds"):
-                            e["convex_speedup_at_least"] = round(e["seconds"] / c, 1)
+                            e["convex_speedup"] = round(e["cpu_seconds"] / c, 1)
+                        elif c and e.get("cpu_seconds"):
+                            e["convex_speedup_at_least"] = round(e["cpu_seconds"] / c, 1)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     print(json.dumps({"benchmark": "global_scale", "load_average_start": load0,

@@ -1108,9 +1108,10 @@ def _enumerate(setup: _ReluSetup, stats: PatternStats, exact: bool = True
     G = len(setup.groups)
     useful = [setup.useful(g) for g in range(G)]
     sizes = [min(len(setup.groups[g][1]), len(useful[g])) for g in range(G)]
-    # generated lazily: C(options, width) sets can be millions (bounded memory)
-    patterns = itertools.product(*(itertools.combinations(useful[g], sizes[g])
-                                   for g in range(G)))
+    # generated lazily: C(options, width) sets can be millions (bounded memory; note that
+    # itertools.product would first store every combination of each group)
+    patterns = _lazy_product([(lambda g=g: itertools.combinations(useful[g], sizes[g]))
+                              for g in range(G)])
     stats.patterns_total = 1
     for g in range(G):
         stats.patterns_total *= math.comb(len(useful[g]), sizes[g])
@@ -1209,6 +1210,16 @@ def _enumerate(setup: _ReluSetup, stats: PatternStats, exact: bool = True
     stats.cases = len(cases)
     theta = setup.theta_from(chosen, sol)
     return ReluOptimum(_simp(2 * value), theta, setup.bound_json(cases), stats)
+
+
+def _lazy_product(factories):
+    """``itertools.product`` of re-creatable iterables without storing any of them."""
+    if not factories:
+        yield ()
+        return
+    for head in factories[0]():
+        for tail in _lazy_product(factories[1:]):
+            yield (head,) + tail
 
 
 def _farkas_alpha(setup: _ReluSetup, chosen) -> list[sympy.Expr] | None:
