@@ -358,3 +358,36 @@ def test_underscores_do_not_count_as_digits():
     assert parse_exact("1e" + "0" * (MAX_DIGITS - 1) + "_1") == 10
     with pytest.raises(InputError):
         parse_exact("1e" + "0" * MAX_DIGITS + "_1")
+
+
+# ------------------------------------------------------------ parses remembered per process
+
+
+def test_parses_and_texts_are_remembered_but_errors_keep_their_place(monkeypatch):
+    import symkkt.kernel.grammar as G
+
+    G._PARSED.clear()
+    G._WRITTEN.clear()
+    x = sympy.Symbol("x")
+    a = G.parse_exact("sqrt(2)/2 + x", {"x": x})
+    assert G.parse_exact("sqrt(2)/2 + x", {"x": x}) is a and len(G._PARSED) == 1
+    xp = sympy.Symbol("x", positive=True)
+    b = G.parse_exact("sqrt(2)/2 + x", {"x": xp})        # another symbol table
+    assert b != a and b.free_symbols == {xp} and len(G._PARSED) == 2
+    for line in (3, 7):                                  # errors: not remembered
+        with pytest.raises(InputError) as info:
+            G.parse_exact("1/", source="f.toml", line=line, col=5)
+        assert f"f.toml:{line}:" in str(info.value)
+    assert len(G._PARSED) == 2
+    t = G.to_text(sympy.sqrt(2) / 2)
+    assert G.to_text(sympy.sqrt(2) / 2) is t and t == "sqrt(2)/2"
+    assert G.to_text(3) == G.to_text(sympy.Integer(3)) == "3" and len(G._WRITTEN) == 3
+    for _ in range(2):
+        with pytest.raises(InvalidArgument):
+            G.to_text(sympy.Float(0.5))
+    assert len(G._WRITTEN) == 3
+    monkeypatch.setattr(G, "_MEMO_MAX", 2)
+    G._PARSED.clear()
+    for n in range(5):
+        assert G.parse_exact(f"{n}/7") == sympy.Rational(n, 7)
+        assert len(G._PARSED) <= 2

@@ -157,7 +157,23 @@ def parse_exact(text: str, names: Mapping[str, sympy.Symbol] | None = None, *,
     """
     if not isinstance(text, str):
         raise InvalidArgument(f"text must be a str, got {type(text).__name__}")
-    return _Parser(text, _check_names(names), source, line, col).parse()
+    checked = _check_names(names)
+    # A text is parsed once per symbol table: certificates repeat their numbers, and every
+    # to_text reads its output back (17,000 parses of 500 texts in `symkkt verify`). What
+    # raises is not remembered (an error names the place it was found).
+    key = (text, tuple(sorted(checked.items())))
+    hit = _PARSED.get(key)
+    if hit is None:
+        hit = _Parser(text, checked, source, line, col).parse()
+        if len(_PARSED) >= _MEMO_MAX:
+            _PARSED.clear()
+        _PARSED[key] = hit
+    return hit
+
+
+_MEMO_MAX = 4096
+_PARSED: dict[tuple, sympy.Expr] = {}
+_WRITTEN: dict[tuple, str] = {}
 
 
 def parse_number(value: int | str, *, source: str = "<string>", line: int = 1,
@@ -194,6 +210,17 @@ def to_text(expr: sympy.Expr | int) -> str:
     if isinstance(expr, bool) or not isinstance(expr, (int, sympy.Expr)):
         raise InvalidArgument(f"to_text expects an exact sympy expression, got "
                               f"{type(expr).__name__}")
+    key = (expr, type(expr))
+    hit = _WRITTEN.get(key)
+    if hit is None:
+        hit = _to_text(expr)                # InvalidArgument propagates, nothing remembered
+        if len(_WRITTEN) >= _MEMO_MAX:
+            _WRITTEN.clear()
+        _WRITTEN[key] = hit
+    return hit
+
+
+def _to_text(expr: sympy.Expr | int) -> str:
     e = sympy.Integer(expr) if isinstance(expr, int) else expr
     _check_printable(e)
     text = _GrammarPrinter().doprint(e)
