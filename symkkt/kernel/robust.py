@@ -54,7 +54,8 @@ How "for every δ" (and ε) is proven, never sampled:
   symbols, is brought to one fraction; its numerator must reduce to the zero polynomial modulo
   the aux relations ``den(B)·a^q - num(B)`` (pseudo-remainders, top of the tower first). Where
   the identity fails at an exact sample point the certificate is refuted; if neither, unknown.
-* *signs on the box*: validated interval arithmetic (mpmath, outward rounding) with bisection
+* *signs on the box*: validated interval arithmetic (MPFR through gmpy2, or mpmath for sin
+  and cos; outward rounding, :mod:`.ieval`) with bisection
   of the box; the data, the point and the curve must have enclosures on every piece (so they
   are defined and continuous on the whole box). An enclosure wholly of the wrong sign on a
   sub-box proves the check false there (refuted).
