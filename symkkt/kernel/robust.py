@@ -232,11 +232,13 @@ def box_sign(f: sympy.Expr, variables: Sequence[sympy.Symbol],
     prog = compiled(f)
     ar = arithmetic(_PREC, [prog] + (space.programs() if space is not None else []))
     side = _Endpoints(ar)
-    stack = [list(box)]
     widths = [float(hi - lo) or 1.0 for lo, hi in box]
+    # each box with its sides' widths relative to the first box's (the split goes across the
+    # relatively widest side; a child recomputes only the side that was split)
+    stack = [(list(box), [float(hi - lo) / w for (lo, hi), w in zip(box, widths)])]
     left = budget
     while stack:
-        b = stack.pop()
+        b, rel = stack.pop()
         left -= 1
         if left < 0:
             return "unknown", None
@@ -252,7 +254,7 @@ def box_sign(f: sympy.Expr, variables: Sequence[sympy.Symbol],
         if v is not None and ar.negative(v):
             return "negative", {var: sympy.Rational((lo + hi) / 2) for var, (lo, hi)
                                 in zip(variables, b)}
-        i = max(range(len(b)), key=lambda j: float(b[j][1] - b[j][0]) / widths[j])
+        i = max(range(len(b)), key=rel.__getitem__)
         lo, hi = b[i]
         if hi - lo < Fraction(1, 2 ** 40):
             return "unknown", None
@@ -260,8 +262,11 @@ def box_sign(f: sympy.Expr, variables: Sequence[sympy.Symbol],
         b1, b2 = list(b), list(b)
         b1[i] = (lo, mid)
         b2[i] = (mid, hi)
-        stack.append(b2)
-        stack.append(b1)
+        r1, r2 = list(rel), list(rel)
+        r1[i] = float(mid - lo) / widths[i]
+        r2[i] = float(hi - mid) / widths[i]
+        stack.append((b2, r2))
+        stack.append((b1, r1))
     return "verified", None
 
 
