@@ -79,9 +79,9 @@ def cases(conj: Conjecture):
         # symmetric data (shrinking prefers them: the first choice): the second sample is the
         # mirror image of the first, or, for one sample of a convolution, the second patch
         # mirrors the first. The paper's constructions are of this kind (3.2, 4.3, 4.4).
-        # Or the second sample is the first turned by 90 degrees in its first two coordinates:
-        # orthogonal samples put a neuron serving one of them exactly on a kink of the other
-        # (Theorems 4.2(2) and 5.3).
+        # Or the second sample is the first turned by 90 degrees in its first two coordinates
+        # (and a third, if any, opposite to both): orthogonal samples put a neuron serving one
+        # of them exactly on a kink of the other (Theorems 4.2(2) and 5.3).
         shape = draw(st.sampled_from(("mirror", "none", "rotate")))
         if shape == "mirror":
             if n >= 2 and mirrored(X[0]) != X[0] and mirrored(X[0]) not in X[2:]:
@@ -93,6 +93,10 @@ def cases(conj: Conjecture):
             turned = (-X[0][1], X[0][0]) + tuple(X[0][2:])
             if turned not in X[2:]:
                 X[1] = turned
+                # a third sample opposite to the pair (negative inner product with both)
+                opposite = tuple(-(a + b) for a, b in zip(X[0], X[1]))
+                if n >= 3 and any(opposite) and opposite not in X[:2] + X[3:]:
+                    X[2] = opposite
         X = tuple(X)
         if conj.labels == "positive":
             Y = (1,) * n
