@@ -384,7 +384,38 @@ def main(argv: list[str] | None = None) -> None:
     Exit codes: what the command returns (0/1); 2 for bad input (typer's usage errors, a bad
     option value, an unwritable path, a malformed file: nothing written); 3 for an internal
     error (a bug: one line, ``SYMKKT_DEBUG=1`` shows the traceback); 130 if interrupted.
+
+    Run as the program (``argv`` None: the ``symkkt`` command, ``python -m symkkt.cli``), it
+    leaves without tearing the interpreter down once everything is written (see
+    :func:`_leave_quickly`).
     """
+    try:
+        _main(argv)
+    except SystemExit as exc:
+        if argv is None and isinstance(exc.code, int):
+            _leave_quickly(exc.code)
+        raise
+
+
+def _leave_quickly(code: int) -> None:
+    """At interpreter exit, flush stdout and stderr and end the process with ``code`` before
+    the interpreter frees its objects one by one (half a second after ``symkkt verify``:
+    sympy's caches and the kernel's memos). Registered last, so it runs first among the exit
+    handlers; by then every file the command wrote is closed and its worker pool shut down."""
+    import atexit
+
+    def leave() -> None:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+
+    atexit.register(leave)
+
+
+def _main(argv: list[str] | None) -> None:
     click_exception, usage_error = _typer_error_classes()
     args = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in args if not a.startswith("-")), None)

@@ -20,4 +20,15 @@ from . import margin as _margin  # noqa: F401  (registers margin-decreases)
 from . import linfamily as _linfamily  # noqa: F401  (linear-per-layer-family, depth2-linear-family)
 
 __all__ = ["FORMAT_VERSION", "kinds", "register_checker", "Verdict", "check_certificate", "load_certificate",
-           "parse_exact", "parse_number", "to_text"]
+           "parse_exact", "parse_number", "to_text", "forget"]
+
+
+def forget() -> None:
+    """Drop everything the kernel remembers within this process (signs, proofs, leading terms,
+    real solutions, parses and texts, compiled interval programs, curves in t), so the next
+    check starts from scratch: for timing a check, or a budget, as a fresh process would."""
+    from . import convergence, exact, grammar, ieval, robust
+
+    for memo in (exact._SIGNS, exact._PROOFS, exact._LEADING, convergence._SOLVED,
+                 grammar._PARSED, grammar._WRITTEN, ieval._CACHE, robust._IN_T):
+        memo.clear()
