@@ -30,10 +30,10 @@ import sympy
 from .arrangement import Cell, regions
 from .errors import UndecidedError
 from .network import Network
-from .kernel.grammar import to_text
 from .kernel.optimum import relevant_neurons, support_groups
 from .optimum import (FloatSolution, GroupProblem, Option, PatternStats, ReluOptimum, _ReluSetup,
-                      _exact_nnls, _option_vectors, _sgn, _simp, _txts, solve_group)
+                      _exact_nnls, _f, _option_vectors, _point_json, _sgn, _simp, _txts,
+                      solve_group)
 from .problems import Instance
 
 __all__ = ["convex_optimum", "conic_solve", "prepare", "dual_bound", "alpha_at_point",
@@ -198,24 +198,6 @@ def prepare(net: Network, X, Y, seconds: float | None = None) -> _Prepared:
     return _Prepared(setup, cells_per_group, chosen, prob, fl, time.perf_counter() - t0)
 
 
-def _float_mu(setup: _ReluSetup, g: int, A, s: int, alpha_f: np.ndarray):
-    """Float μ >= 0 minimizing the region's dual vector (NNLS) and its norm."""
-    from scipy.optimize import nnls
-
-    support = list(setup.groups[g][0])
-    xs = setup.Xf[:, support]
-    coef = np.array([s * A[i] * alpha_f[i] * setup.Y[i] for i in range(setup.n)])
-    b = coef @ xs
-    ks = [k for k in range(setup.n) if np.any(xs[k] != 0)]
-    mu = np.zeros(setup.n)
-    if not ks:
-        return mu, float(np.linalg.norm(b))
-    M = np.array([(1 if A[k] else -1) * xs[k] for k in ks]).T
-    x, res = nnls(M, -b)
-    mu[ks] = x
-    return mu, float(res)
-
-
 def _region_mu(setup: _ReluSetup, g: int, A, s: int, alpha, alpha_f) -> list[sympy.Expr] | None:
     """Exact μ for one (region, sign), cheapest first.
 
@@ -229,7 +211,7 @@ def _region_mu(setup: _ReluSetup, g: int, A, s: int, alpha, alpha_f) -> list[sym
         setup.X[i][k] != 0 for k in support)]
     if all(s * setup.Y[i] < 0 for i in live):
         return [alpha[i] if (A[i] and i in live) else ZERO for i in range(n)]
-    mu_f, norm_f = _float_mu(setup, g, A, s, alpha_f)
+    mu_f, norm_f = setup.float_nnls(g, (A, s), alpha_f)
     if norm_f < 1 - 1e-7:
         return [sympy.Rational(round(float(v) * 10 ** 12), 10 ** 12) if v > 1e-14 else ZERO
                 for v in mu_f]
@@ -429,11 +411,3 @@ def global_certificate(inst: Instance, seconds: float | None = None
     except UndecidedError as exc:
         return None, f"undecided: {exc}", stats
     return cert, "the convex reformulation's dual at the point", stats
-
-
-def _f(v) -> float:
-    return float(sympy.N(v, 30))
-
-
-def _point_json(theta: Mapping[str, sympy.Expr]) -> dict:
-    return {p: to_text(_simp(v)) for p, v in theta.items()}

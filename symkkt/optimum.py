@@ -953,19 +953,25 @@ class _ReluSetup:
         return [_simp(sum((s * A[i] * alpha[i] * self.Y[i] * self.X[i][k] for i in range(self.n)),
                           ZERO)) for k in support]
 
-    def float_m(self, g, o, alpha_f: np.ndarray) -> float:
+    def float_nnls(self, g, o, alpha_f: np.ndarray) -> tuple[np.ndarray, float]:
+        """Float μ >= 0 (one per sample) minimizing option o's dual vector, and its norm."""
         from scipy.optimize import nnls
 
         (A, s), support = o, list(self.groups[g][0])
         xs = self.Xf[:, support]
         coef = np.array([s * A[i] * alpha_f[i] * self.Y[i] for i in range(self.n)])
         b = coef @ xs
+        mu = np.zeros(self.n)
         ks = [k for k in range(self.n) if np.any(xs[k] != 0)]
         if not ks:
-            return float(np.linalg.norm(b))
+            return mu, float(np.linalg.norm(b))
         M = np.array([(1 if A[k] else -1) * xs[k] for k in ks]).T
-        _, res = nnls(M, -b)
-        return float(res)
+        x, res = nnls(M, -b)
+        mu[ks] = x
+        return mu, float(res)
+
+    def float_m(self, g, o, alpha_f: np.ndarray) -> float:
+        return self.float_nnls(g, o, alpha_f)[1]
 
     def case(self, alpha, infeasible=False, only: list[set] | None = None,
              tight_exact=False) -> tuple[dict, list[set]]:
