@@ -21,6 +21,7 @@ from typing import Sequence
 
 import numpy as np
 import sympy
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 
 from .errors import UndecidedError
 from .kernel.arrangement import distinct_hyperplanes, region_count
@@ -117,7 +118,7 @@ def regions(X: Sequence[Sequence[sympy.Expr]], *, seed: int = 0, samples: int | 
     Raises :class:`UndecidedError` if the walk ends (or ``seconds`` run out) before the exact
     count is reached (a region too thin for the float LP, say).
     """
-    xs = [[sympy.sympify(v) for v in x] for x in X]
+    xs = [[_as_expr(v) for v in x] for x in X]
     d = len(xs[0]) if xs else 0
     total = region_count(xs)
     classes = distinct_hyperplanes(xs)

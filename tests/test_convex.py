@@ -189,31 +189,27 @@ def test_rejects_a_point_on_a_hyperplane():
     _unknown_with(cert, "not strictly inside")
 
 
-def test_rejects_a_bit_for_a_zero_sample():
+def _with_zero_sample(bit: int) -> dict:
+    """The bundled certificate plus a sample that is 0 (no hyperplane), with the given bit."""
     cert = bundled()
     cert["data"]["x"].append(["0", "0"])
     cert["data"]["y"].append(1)
     b = _bound(cert)
     b["alpha"].append("0")
     for cell in b["cells"][0]:
-        cell["active"].append(1)
+        cell["active"].append(bit)
         for mu in cell["mu"]:
             mu.append("0")
-    _unknown_with(cert, "is 0 on the support")
+    return cert
+
+
+def test_rejects_a_bit_for_a_zero_sample():
+    _unknown_with(_with_zero_sample(1), "is 0 on the support")
 
 
 def test_a_zero_sample_with_bit_0_is_accepted():
-    cert = bundled()
-    cert["data"]["x"].append(["0", "0"])
-    cert["data"]["y"].append(1)
-    b = _bound(cert)
-    b["alpha"].append("0")
-    for cell in b["cells"][0]:
-        cell["active"].append(0)
-        for mu in cell["mu"]:
-            mu.append("0")
     # the zero sample makes the point infeasible (margin 0 < 1): refuted, not by the bound
-    v = check(cert)
+    v = check(_with_zero_sample(0))
     assert v.status == "refuted" and "lower_bound" in v.values
 
 

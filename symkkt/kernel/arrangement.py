@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import sympy
+from sympy.core.sympify import _sympify as _as_expr  # refuses strings: never parses text
 
 from .exact import sign
 
@@ -41,7 +42,7 @@ def _field(vectors: Sequence[Sequence[sympy.Expr]]) -> tuple[list[list], Callabl
         conv = [[gmpy2.mpq(int(sympy.Rational(v).p), int(sympy.Rational(v).q)) for v in x]
                 for x in vectors]
         return conv, lambda v: v == 0
-    conv = [[sympy.expand(sympy.sympify(v)) for v in x] for x in vectors]
+    conv = [[sympy.expand(_as_expr(v)) for v in x] for x in vectors]
     return conv, lambda v: sign(sympy.expand(v)) == 0
 
 
