@@ -311,8 +311,13 @@ c = 1
 
 
 def test_time_limit_gives_unknown(tmp_path, capsys):
+    from symkkt.kernel import forget
+
+    # the kernel remembers decisions within a process: an earlier test's answers would let
+    # the claim finish inside the budget, so start from empty memos and a 1 ms budget
+    forget()
     f = write(tmp_path, "slow.toml", THM32 + claims("not-local"))
-    code, doc, _ = run_check(tmp_path, capsys, f, extra=("--timeout", "0.05"))
+    code, doc, _ = run_check(tmp_path, capsys, f, extra=("--timeout", "0.001"))
     c = doc["claims"][0]
     assert code == 1 and c["status"] == "unknown" and "time limit" in c["reasons"][0]
 
