@@ -90,6 +90,9 @@ def budget(seconds: float | None) -> Iterator[None]:
     except BudgetExceeded as exc:
         if exc.token is not token:
             raise
+        # no second alarm while this expiry becomes OutOfTime (an inner block's exit may
+        # have re-armed the timer for this, already expired, deadline); the finally unblocks
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         raise OutOfTime(seconds) from None
     finally:
         # no alarm between the block's end and the bookkeeping: a pending one is delivered
