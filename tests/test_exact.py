@@ -84,3 +84,32 @@ def test_bad_eps0_is_rejected():
         prove_nonnegative(eps, eps, Integer(0))
     with pytest.raises(UndecidedError):
         prove_nonnegative(eps, eps, sqrt(2) / 10)
+
+
+_S, _C, _T, _TINY = sympy.sin, sympy.cos, sympy.tan, Rational(1, 10**30)
+
+
+@pytest.mark.parametrize("expr, zero", [
+    (_S(3 * pi / 7) ** 2 + _C(3 * pi / 7) ** 2 - 1, True),
+    (-1 / _S(pi / 14) + 2 + 4 * _C(2 * pi / 7), True),          # Remark 3.2's leading term
+    (_T(pi / 7) - _S(pi / 7) / _C(pi / 7), True),
+    (-1 / _S(pi / 14) + 2 + 4 * _C(2 * pi / 7) + _TINY, False),  # 1e-30 from an identity
+    (_C(pi / 5) - Rational(1, 4) - sqrt(5) / 4 + _TINY ** 2, False),
+], ids=["pythagoras", "remark-3.2", "tan", "near-identity", "near-golden"])
+def test_exact_zero_of_trig_values_at_rational_multiples_of_pi(expr, zero):
+    """sin/cos/tan of rational multiples of π are algebraic: the zero test is exact (minimal
+    polynomial), also for differences far below any float's resolution."""
+    from symkkt.kernel.exact import _exact_zero, _is_algebraic
+
+    assert _is_algebraic(expr)
+    assert _exact_zero(expr) is zero
+    if not expr.has(sympy.tan):          # (no interval enclosure of tan: sign is undecided)
+        assert (sign(expr) == 0) is zero
+
+
+@pytest.mark.parametrize("expr", [_S(1) + 1, _C(sqrt(2) * pi), pi - 3, sympy.exp(1) - 2,
+                                  _S(pi / 7) + pi, sympy.E * sqrt(2)])
+def test_transcendental_values_are_not_taken_for_algebraic(expr):
+    from symkkt.kernel.exact import _is_algebraic
+
+    assert not _is_algebraic(expr)

@@ -132,10 +132,22 @@ def interval_eval(expr: sympy.Expr, ctx: MPIntervalContext, env: dict | None = N
     return ev(_as_expr(expr) if not isinstance(expr, sympy.Basic) else expr)
 
 
+_TRIG = (sympy.sin, sympy.cos, sympy.tan)
+
+
 def _is_algebraic(expr: sympy.Expr) -> bool:
-    if expr.has(sympy.pi, sympy.E, sympy.sin, sympy.cos, sympy.exp, sympy.log):
+    """True if ``expr`` is built from rationals by field operations, rational powers and
+    sin/cos/tan of rational multiples of π (those values are algebraic: ``cos(kπ/n)`` is a
+    root of a Chebyshev polynomial, which is how sympy's ``minimal_polynomial`` treats it)."""
+    trig = {}
+    for f in expr.atoms(sympy.Function):
+        if not isinstance(f, _TRIG) or not (f.args[0] / sympy.pi).is_Rational:
+            return False
+        trig[f] = sympy.Dummy()
+    rest = expr.xreplace(trig) if trig else expr
+    if rest.has(sympy.pi, sympy.E):
         return False
-    return all(a.is_Rational for a in expr.atoms(sympy.Number))
+    return all(a.is_Rational for a in rest.atoms(sympy.Number))
 
 
 def _exact_zero(expr: sympy.Expr) -> bool | None:
