@@ -88,6 +88,12 @@ def cases(conj: Conjecture):
                 X[1] = mirrored(X[0])
             elif n == 1 and conj.architecture == "conv" and conj.patches >= 2:
                 first = X[0][:conj.patch]
+                # half of these with the mirrored coordinate dominant in its patch, as in
+                # Theorem 4.4's (4, a, -4, a) with a small: among small integers such
+                # proportions are otherwise rare
+                big = max(range(1, conj.patch), key=lambda k: abs(first[k]), default=0)
+                if big and abs(first[big]) > abs(first[0]) and draw(st.booleans()):
+                    first = (first[big],) + first[1:big] + (first[0],) + first[big + 1:]
                 X[0] = first + mirrored(first) + X[0][2 * conj.patch:]
         elif shape == "rotate" and n >= 2 and d >= 2 and conj.architecture != "conv":
             turned = (-X[0][1], X[0][0]) + tuple(X[0][2:])

@@ -161,13 +161,18 @@ def structured_inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]
         if signed not in out:
             out.append(signed)
     if net.depth == 2 and net.has_sharing:
-        # a convolution: the filter's first coordinate 0, the rest 1 — invariant under the
+        # a convolution: the filter's first coordinate 0, the rest ±1 — invariant under the
         # mirror (x1, x2, x3, x4) -> (-x3, x4, -x1, x2) of mirror-symmetric data, so the
-        # flow stays symmetric (Theorem 4.4 is of this kind)
+        # flow stays symmetric (Theorem 4.4 is of this kind). The signs are those of
+        # Σ y_i x_i in the first patch, so the filter starts active on the data.
         row = net.layers[0][0]
         first = next((name for name in row if name is not None), None)
         if first is not None:
+            s = [sum(y * x[k] for x, y in zip(case.X, case.Y)) for k in range(net.input_dim)]
             sym = {p: sympy.Integer(1) for p in net.params}
+            for k, name in enumerate(row):
+                if name is not None and s[k] < 0:
+                    sym[name] = sympy.Integer(-1)
             sym[first] = sympy.Integer(0)
             if sym not in out:
                 out.append(sym)
