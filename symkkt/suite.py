@@ -182,21 +182,40 @@ def run_suite(claims: list[Claim], on_done: Callable[[ClaimReport], None] | None
 _WORKER_CLAIMS: dict[str, dict[str, Claim]] = {}
 
 
-def _run_in_worker(theorem: str, claim_id: str, timeout: float | None) -> tuple:
-    """Worker side of :func:`_run_parallel`: the claim as the parent built it (a forked
-    worker inherits :data:`_WORKER_CLAIMS`), else rebuilt from its module, and run."""
+def _run_in_worker(theorem: str, claim_ids: tuple[str, ...], timeout: float | None) -> list:
+    """Worker side of :func:`_run_parallel`: the claims as the parent built them (a forked
+    worker inherits :data:`_WORKER_CLAIMS`), else rebuilt from their module, and run."""
     import theorems
 
-    known = _WORKER_CLAIMS.get(theorem)
-    if known is None or claim_id not in known:
-        known = _WORKER_CLAIMS[theorem] = {c.claim_id: c
-                                           for c in theorems.load(theorem).claims()}
-    rep = run_claim(known[claim_id], timeout)
     from .readable import readable
 
-    shown = {text: readable(text) for text in _shown_texts(rep.values)}
-    return (rep.status, tuple(rep.reasons), dict(rep.values), rep.seconds, rep.certificate,
-            dict(rep.evidence), shown)
+    known = _WORKER_CLAIMS.get(theorem)
+    if known is None or any(c not in known for c in claim_ids):
+        known = _WORKER_CLAIMS[theorem] = {c.claim_id: c
+                                           for c in theorems.load(theorem).claims()}
+    out = []
+    for claim_id in claim_ids:
+        rep = run_claim(known[claim_id], timeout)
+        shown = {text: readable(text) for text in _shown_texts(rep.values)}
+        out.append((rep.status, tuple(rep.reasons), dict(rep.values), rep.seconds,
+                    rep.certificate, dict(rep.evidence), shown))
+    return out
+
+
+CHUNK = 4
+"""Claims per task of ``--jobs``: consecutive claims of one result (they share points, so a
+worker's remembered signs and proofs serve the next one), few enough to balance the load."""
+
+
+def _chunks(claims: list[Claim], size: int = CHUNK) -> list[list[int]]:
+    """Indices of consecutive claims of the same result, at most ``size`` per chunk."""
+    out: list[list[int]] = []
+    for i, c in enumerate(claims):
+        if out and len(out[-1]) < size and claims[out[-1][-1]].theorem == c.theorem:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
 
 
 def _run_parallel(claims: list[Claim], on_done, timeout, jobs: int) -> list[ClaimReport]:
@@ -217,13 +236,18 @@ def _run_parallel(claims: list[Claim], on_done, timeout, jobs: int) -> list[Clai
             _WORKER_CLAIMS.setdefault(c.theorem, {})[c.claim_id] = c
     out: list[ClaimReport | None] = [None] * len(claims)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = [pool.submit(_run_in_worker, c.theorem, c.claim_id, timeout) for c in claims]
-        for i, (claim, fut) in enumerate(zip(claims, futures)):
-            status, reasons, values, seconds, cert, evidence, shown = fut.result()
-            remember(shown)                     # the table's readable forms, made there
-            out[i] = ClaimReport(claim, status, reasons, values, seconds, cert, evidence)
-            if on_done:
-                on_done(out[i])
+        chunks = _chunks(claims)
+        futures = [pool.submit(_run_in_worker, claims[ix[0]].theorem,
+                               tuple(claims[i].claim_id for i in ix), timeout)
+                   for ix in chunks]
+        for ix, fut in zip(chunks, futures):
+            for i, res in zip(ix, fut.result()):
+                status, reasons, values, seconds, cert, evidence, shown = res
+                remember(shown)                     # the table's readable forms, made there
+                out[i] = ClaimReport(claims[i], status, reasons, values, seconds, cert,
+                                     evidence)
+                if on_done:
+                    on_done(out[i])
     return [r for r in out if r is not None]
 
 

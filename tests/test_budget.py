@@ -144,3 +144,21 @@ def test_jobs_give_the_same_verdicts_as_a_serial_run(tmp_path, capsys):
         main(["verify", "4.1", "--no-gf", "--jobs", "0"])
     assert info.value.code == 2
     capsys.readouterr()
+
+
+def test_jobs_chunks_are_consecutive_claims_of_one_result():
+    """--jobs sends consecutive claims of one result together (they share remembered signs),
+    never more than CHUNK, never two results in one task, every claim exactly once."""
+    from types import SimpleNamespace
+
+    from symkkt.suite import CHUNK, _chunks
+
+    claims = [SimpleNamespace(theorem=t) for t in
+              ["3.1"] * (2 * CHUNK + 1) + ["3.2"] + ["4.1"] * 2 + ["3.1"]]
+    chunks = _chunks(claims)
+    assert [i for ix in chunks for i in ix] == list(range(len(claims)))
+    for ix in chunks:
+        assert 1 <= len(ix) <= CHUNK
+        assert len({claims[i].theorem for i in ix}) == 1
+        assert ix == list(range(ix[0], ix[-1] + 1))
+    assert [len(ix) for ix in chunks] == [CHUNK, CHUNK, 1, 1, 2, 1]
