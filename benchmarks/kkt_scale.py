@@ -49,7 +49,7 @@ from symkkt.claimfile import ClaimFile, ClaimSpec
 from symkkt.kernel import check_certificate
 from symkkt.kernel.budget import OutOfTime, budget
 from symkkt.kkt import find_kkt
-from symkkt.network import fully_connected
+from symkkt.network import fully_connected, path_point
 from symkkt.problems import Instance
 
 
@@ -75,14 +75,7 @@ def idle(n: int, k: int, seed: int = 0) -> Instance:
 
 def _paths(depth, width, d, firsts, outs, X, Y) -> Instance:
     net = fully_connected([d] + [width] * (depth - 1), "relu")
-    pt = {p: Integer(0) for p in net.params}
-    for j, w in enumerate(firsts, start=1):
-        for c, v in enumerate(w, start=1):
-            pt[f"W1_{j}_{c}" if depth > 2 else f"w{j}_{c}"] = v
-        for l in range(2, depth):
-            pt[f"W{l}_{j}_{j}"] = 1
-        pt[f"W{depth}_1_{j}" if depth > 2 else f"v{j}"] = outs[j - 1]
-    return Instance.make(net, X, Y, pt)
+    return Instance.make(net, X, Y, path_point(net, firsts, outs))
 
 
 def paths(depth: int, width: int, d: int | None = None, k: int | None = None,

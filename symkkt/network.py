@@ -14,7 +14,7 @@ from .errors import InvalidArgument
 from .kernel.net import NetSpec, Pattern
 
 __all__ = ["Network", "Pattern", "fully_connected", "diagonal", "conv_disjoint",
-           "two_layer_names"]
+           "two_layer_names", "path_point"]
 
 Network = NetSpec
 
@@ -47,6 +47,33 @@ def fully_connected(widths: Sequence[int], activation: str = "relu") -> Network:
                     for i in range(1, d_out + 1)]
         layers.append(tuple(rows))
     return Network(activation, tuple(layers))
+
+
+def path_point(net: Network, firsts: Sequence[Sequence], outs: Sequence) -> dict:
+    """A point of the fully-connected ``net`` (:func:`fully_connected`) whose hidden neuron j
+    of every layer is one *path*: first-layer weights ``firsts[j]``, weight 1 from neuron j to
+    neuron j in the layers between, output weight ``outs[j]``; every other weight 0 (neurons
+    beyond ``len(firsts)`` are idle). Deep test networks with chosen kinks are built so.
+    Values are exact numbers (ints, Fractions, sympy numbers; never strings)."""
+    from sympy import Integer
+    from sympy.core.sympify import _sympify
+
+    names = set(net.params)
+    depth = net.depth
+    if len(firsts) != len(outs):
+        raise InvalidArgument(f"len(firsts)={len(firsts)} must equal len(outs)={len(outs)}")
+    pt = {p: Integer(0) for p in net.params}
+    for j, w in enumerate(firsts, start=1):
+        keys = [f"W1_{j}_{c}" if depth > 2 else f"w{j}_{c}" for c in range(1, len(w) + 1)]
+        keys += [f"W{l}_{j}_{j}" for l in range(2, depth)]
+        keys.append(f"W{depth}_1_{j}" if depth > 2 else f"v{j}")
+        missing = [k for k in keys if k not in names]
+        if missing:
+            raise InvalidArgument(f"path {j} needs parameters {missing} that the network "
+                                  f"does not have (widths too small?)")
+        for key, v in zip(keys, list(w) + [1] * (depth - 2) + [outs[j - 1]]):
+            pt[key] = _sympify(v)
+    return pt
 
 
 def diagonal(dim: int, depth: int, activation: str = "relu") -> Network:

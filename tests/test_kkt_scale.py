@@ -21,20 +21,13 @@ from symkkt.kernel import check_certificate
 from symkkt.kernel.certificate import witness_reason
 from symkkt.kernel.net import NetSpec
 from symkkt.kkt import EXHAUSTIVE_BITS, Sample, _Fail, adjacent_pieces, find_kkt
-from symkkt.network import conv_disjoint, diagonal, fully_connected
+from symkkt.network import conv_disjoint, diagonal, fully_connected, path_point
 from symkkt.problems import Instance
 
 
 def paths(depth, width, d, firsts, outs, X, Y, layer=None):
     net = fully_connected([d] + [width] * (depth - 1), "relu")
-    pt = {p: Integer(0) for p in net.params}
-    for j, w in enumerate(firsts, start=1):
-        for k, v in enumerate(w, start=1):
-            pt[f"W1_{j}_{k}" if depth > 2 else f"w{j}_{k}"] = v
-        for l in range(2, depth):
-            pt[f"W{l}_{j}_{j}"] = 1
-        pt[f"W{depth}_1_{j}" if depth > 2 else f"v{j}"] = outs[j - 1]
-    return Instance.make(net, X, Y, pt, layer)
+    return Instance.make(net, X, Y, path_point(net, firsts, outs), layer)
 
 
 def kinks(depth, width, d=None):
@@ -389,3 +382,18 @@ def test_not_kkt_keeps_the_bit_of_a_zero_input_that_matters():
     # with c's output weight 0, c and then b are dead (and the point infeasible: no matter)
     assert dead_neurons(net, dict(inst.point, W3_1_1=Integer(0))) == {(0, 0), (0, 1), (1, 0)}
     assert dead_neurons(net, dict(inst.point, W2_1_2=Integer(0))) == {(0, 1)}
+
+
+def test_path_point_builds_paths_and_rejects_what_the_network_lacks():
+    from symkkt.errors import InvalidArgument
+
+    net = fully_connected([2, 3, 3], "relu")
+    pt = path_point(net, [(1, Rational(-3, 5))], [-1])
+    assert pt["W1_1_1"] == 1 and pt["W1_1_2"] == Rational(-3, 5)
+    assert pt["W2_1_1"] == 1 and pt["W3_1_1"] == -1
+    assert sum(1 for v in pt.values() if v != 0) == 4          # every other weight 0
+    assert all(isinstance(v, sympy.Basic) for v in pt.values())
+    with pytest.raises(InvalidArgument, match="does not have"):
+        path_point(net, [(1, 0)] * 4, [1] * 4)                  # 4 paths, width 3
+    with pytest.raises(InvalidArgument, match="must equal"):
+        path_point(net, [(1, 0)], [1, 1])
