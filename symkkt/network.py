@@ -56,7 +56,7 @@ def path_point(net: Network, firsts: Sequence[Sequence], outs: Sequence) -> dict
     beyond ``len(firsts)`` are idle). Deep test networks with chosen kinks are built so.
     Values are exact numbers (ints, Fractions, sympy numbers; never strings)."""
     from sympy import Integer
-    from sympy.core.sympify import _sympify
+    from sympy.core.sympify import _sympify as _exact
 
     names = set(net.params)
     depth = net.depth
@@ -72,7 +72,7 @@ def path_point(net: Network, firsts: Sequence[Sequence], outs: Sequence) -> dict
             raise InvalidArgument(f"path {j} needs parameters {missing} that the network "
                                   f"does not have (widths too small?)")
         for key, v in zip(keys, list(w) + [1] * (depth - 2) + [outs[j - 1]]):
-            pt[key] = _sympify(v)
+            pt[key] = _exact(v)
     return pt
 
 
