@@ -59,6 +59,11 @@ HARD_LIMIT_PER_CLAIM = 300.0
 """Default ``--timeout``: a claim still running after this many seconds (search and kernel
 together) stops with status ``unknown``."""
 
+QUICK_CURVE_SECONDS = 5.0
+"""A ``global`` claim first looks this long for a proven not-local curve (a better point at
+once); the full search for one comes last, after the optimum search and the better-point
+search (its exact algebra can take tens of seconds on a point that is in fact global)."""
+
 HARD_LIMIT_PER_FILE = 60.0
 """Reading and validating one claim file may take at most this long (else bad input)."""
 
@@ -120,6 +125,12 @@ class _Session:
         if isinstance(hit, _Failed):
             raise _Memoized(hit.reason)
         return hit
+
+    def known(self, key: tuple) -> bool:
+        return key in self._cache
+
+    def put(self, key: tuple, value: Any) -> None:
+        self._cache.setdefault(key, value)
 
 
 @dataclass(frozen=True)
@@ -200,6 +211,27 @@ def run_spec(session: _Session, spec: ClaimSpec, seconds: float = SECONDS_PER_CL
             return A.search_not_local(inst, seconds=seconds)
         key = ("curve", L, spec.index if spec.curve is not None else None)
         return session.memo(key, go)
+
+    cut_short: list[bool] = []
+
+    def quick_curve():
+        """:func:`curve` within :data:`QUICK_CURVE_SECONDS`. A finished search is shared with
+        :func:`curve`; one cut short is no answer (``cut_short``), and leaves the full search
+        to a later :func:`curve`."""
+        key = ("curve", L, None)
+        if spec.curve is not None or session.known(key):
+            return curve()
+        try:
+            with time_limit(QUICK_CURVE_SECONDS):
+                found = A.search_not_local(inst, seconds=QUICK_CURVE_SECONDS)
+        except OutOfTime:
+            cut_short.append(True)
+            return None
+        if _ok(found) or "budget exhausted" not in (found.log or []):
+            session.put(key, found)
+        else:
+            cut_short.append(True)
+        return found
 
     def local():
         return session.memo(("local", L), lambda: _optimum(inst, "local"))
@@ -296,20 +328,27 @@ def run_spec(session: _Session, spec: ClaimSpec, seconds: float = SECONDS_PER_CL
         inf = infeasible()
         if inf is not None:
             return outcome("refuted", ["not a global optimum: " + inf.verdict.reasons[0]], inf)
+        def via_curve(c):
+            """A point on a proven not-local curve, certified better (or None)."""
+            if not _ok(c):
+                return None
+            pt = A.point_on_curve(c.certificate)
+            if pt is None:
+                return None
+            from .kernel.certificate import check_certificate
+
+            cert = A.better_point_certificate(inst, pt)
+            v = check_certificate(cert, source="not-global")
+            if not v.ok:
+                return None
+            return outcome("refuted", ["not a global optimum: " + v.reasons[0]],
+                           A.Found(cert, v, "a point on the proven not-local curve", "curve"))
+
         # the cheap refutation first: a proven not-local curve gives a better point at once,
         # before the optimum search (exponential in the width for ReLU networks)
-        c = curve()
-        if _ok(c):
-            pt = A.point_on_curve(c.certificate)
-            if pt is not None:
-                from .kernel.certificate import check_certificate
-
-                cert = A.better_point_certificate(inst, pt)
-                v = check_certificate(cert, source="not-global")
-                if v.ok:
-                    return outcome("refuted", ["not a global optimum: " + v.reasons[0]],
-                                   A.Found(cert, v, "a point on the proven not-local curve",
-                                           "curve"))
+        quick = via_curve(quick_curve())
+        if quick is not None:
+            return quick
         g = glob()
         if _ok(g):
             return outcome("verified", list(g.verdict.reasons), g)
@@ -320,6 +359,10 @@ def run_spec(session: _Session, spec: ClaimSpec, seconds: float = SECONDS_PER_CL
                 vals.setdefault("lower_bound", g.verdict.values["lower_bound"])
             return outcome("refuted", ["not a global optimum: " + b.verdict.reasons[0]], b,
                            values=vals)
+        if cut_short:                       # the quick look ran out of time: the full one
+            late = via_curve(curve())
+            if late is not None:
+                return late
         return outcome("unknown", [f"no global-optimality certificate: "
                                    f"{_why(g, 'search failed')}; no better point found"], g)
     if kind == "not-global":
