@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 import sympy
 
-import symkkt.check as check_mod
+import symkkt.check  # noqa: F401  (the module, for check_mod)
 from symkkt.check import check as check_cmd
 from symkkt.claimfile import parse_claim_text
 from symkkt.cli import app, main
 from symkkt.kernel import check_certificate
 from symkkt.kernel.grammar import parse_number
+
+check_mod = sys.modules["symkkt.check"]   # (the package's `check` is the function)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -391,3 +394,59 @@ def test_global_claim_is_refuted_by_the_not_local_curve_first():
     assert rep.status == "refuted"
     assert rep.certificate["kind"] == "better-point"
     assert check_certificate(rep.certificate).ok
+
+
+def _wide_32(n: int = 3) -> str:
+    rows = ", ".join(f'["w{j}_1", "w{j}_2"]' for j in range(1, n + 1))
+    outs = ", ".join(f'"v{j}"' for j in range(1, n + 1))
+    point = "\n".join(f"w{j}_1 = 0\nw{j}_2 = {2 if j == 1 else 0}\nv{j} = {2 if j == 1 else 0}"
+                      for j in range(1, n + 1))
+    return (f'[network]\nactivation = "relu"\nlayers = [[{rows}], [[{outs}]]]\n'
+            f'[data]\nx = [[1, "1/4"], [-1, "1/4"]]\ny = [1, 1]\n[point]\n{point}\n')
+
+
+def test_global_claim_whose_quick_curve_look_is_cut_short_gets_the_full_search_last(
+        monkeypatch):
+    """The quick look for a not-local curve is bounded (QUICK_CURVE_SECONDS); cut short, it is
+    no answer: the optimum and better-point searches run (switched off here), and when they
+    decide nothing the full curve search still refutes the claim."""
+    from symkkt import autosearch as A
+    from symkkt.check import run_claim_file
+
+    calls = []
+    real = A.search_not_local
+
+    def counted(inst, seconds=120.0, **kw):
+        calls.append(seconds)
+        return real(inst, seconds=seconds, **kw)
+
+    monkeypatch.setattr(A, "search_not_local", counted)
+    monkeypatch.setattr(check_mod, "QUICK_CURVE_SECONDS", 1e-4)
+    monkeypatch.setattr(check_mod, "_optimum", lambda inst, which: A.Found(None, None, "off"))
+    cf = parse_claim_text(_wide_32() + '[[claim]]\nkind = "global"\n', "w.toml")
+    (rep,) = run_claim_file(cf, seconds=60, timeout=120)
+    assert rep.status == "refuted"
+    assert rep.certificate["kind"] == "better-point" and check_certificate(rep.certificate).ok
+    assert rep.evidence["strategy"] == "curve"
+    assert calls == [1e-4, 60]                  # the quick look, then the full search
+
+
+def test_global_claim_does_not_search_the_curve_twice(monkeypatch):
+    """A quick look that finishes (with or without a curve) is shared: the curve search runs
+    once for a file's global, local and not-local claims."""
+    from symkkt import autosearch as A
+    from symkkt.check import run_claim_file
+
+    calls = []
+    real = A.search_not_local
+
+    def counted(inst, seconds=120.0, **kw):
+        calls.append(seconds)
+        return real(inst, seconds=seconds, **kw)
+
+    monkeypatch.setattr(A, "search_not_local", counted)
+    text = _wide_32() + "".join(f'[[claim]]\nkind = "{k}"\n'
+                                for k in ("global", "local", "not-local"))
+    reps = run_claim_file(parse_claim_text(text, "w.toml"), seconds=60, timeout=120)
+    assert [r.status for r in reps] == ["refuted", "refuted", "verified"]
+    assert len(calls) == 1 and calls[0] == check_mod.QUICK_CURVE_SECONDS
