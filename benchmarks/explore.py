@@ -11,8 +11,10 @@ certificate, so that runs on loaded machines can be compared by ratio.
     PYTHONPATH=. python benchmarks/explore.py [--seeds 5] [--examples 20]
         [--conjectures NAME,NAME] [--shrink-seconds 5] [--out FILE]
 
-``benchmarks/explore_results.json`` is one run on a shared 2-CPU machine (its load average is
-recorded: timings are inflated by whatever else ran).
+``--out FILE`` writes the JSON (the load average is recorded: on a shared machine timings are
+inflated by whatever else ran). No run of all five seeds is committed: one seed over every
+bundled conjecture costs about as much as ``symkkt table --derive`` (35-40 min wall on 2 cores),
+so five take hours; ``docs/explore.md`` reports the seed-0 times from ``table --derive``.
 """
 
 from __future__ import annotations
