@@ -236,11 +236,14 @@ def test_even_powers_of_an_interval_straddling_zero_are_nonnegative():
 
 def test_the_arithmetic_falls_back_to_mpmath_for_sin_cos_pi():
     assert isinstance(arithmetic(96, [compile_interval(x * y)]), Mpfr)
-    for e in (sympy.sin(x), sympy.cos(x), sympy.pi * x, sympy.E + x):
+    # on [1, 2]: sin > 0.8, pi*x and E + x > 3; cos runs from 0.54 to -0.42 (no sign)
+    for e, positive in ((sympy.sin(x), True), (sympy.cos(x), False), (sympy.pi * x, True),
+                        (sympy.E + x, True)):
         ar = arithmetic(96, [compile_interval(x), compile_interval(e)])
         assert isinstance(ar, Mpi)
         v = ar.run(compile_interval(e), {x: ar.interval(Fraction(1), Fraction(2))})
-        assert not ar.negative(v) or ar.negative(v)            # evaluates
+        assert ar.positive(v) is positive and ar.nonnegative(v) is positive
+        assert not ar.negative(v)
     with pytest.raises(ValueError):
         Mpfr(96).run(compile_interval(sympy.sin(x)), {x: Mpfr(96).interval(Fraction(0),
                                                                             Fraction(1))})
@@ -275,3 +278,32 @@ def test_mpfr_rationals_are_rounded_outward_exactly(p, q):
     lo, hi = ar.interval(Fraction(p, q), Fraction(p, q))
     assert _fraction(lo) <= Fraction(p, q) <= _fraction(hi)
     assert _fraction(hi) - _fraction(lo) <= abs(Fraction(p, q)) / 2 ** 94    # tight
+
+
+def _exact_ends(v) -> tuple[Fraction, Fraction]:
+    from mpmath.libmp import to_rational
+
+    return tuple(Fraction(*to_rational(end)) for end in v)
+
+
+def test_mpmath_arithmetic_encloses_and_decides_signs_exactly_at_zero():
+    """The fallback arithmetic (sin, cos, pi): enclosures contain the values, a sign is
+    decided only by an end strictly past 0, and roots refuse an interval reaching 0."""
+    ar = Mpi(96)
+    one_two = {x: ar.interval(Fraction(1), Fraction(2))}
+    v = ar.run(compile_interval(sympy.cos(x + 1)), one_two)       # cos on [2, 3] < 0
+    lo, hi = _exact_ends(v)
+    assert lo <= Fraction(-98999, 100000) and hi >= Fraction(-41615, 100000) and hi < 0
+    assert ar.negative(v) and not ar.positive(v) and not ar.nonnegative(v)
+    z = ar.run(compile_interval(x), {x: ar.interval(Fraction(0), Fraction(1))})
+    assert ar.nonnegative(z) and not ar.positive(z) and not ar.negative(z)
+    z = ar.run(compile_interval(x), {x: ar.interval(Fraction(-1), Fraction(0))})
+    assert not ar.negative(z) and not ar.nonnegative(z)
+    r = ar.root(ar.interval(Fraction(4), Fraction(9)), 2)           # sqrt([4, 9]) ∋ 2, 3
+    lo, hi = _exact_ends(r)
+    assert lo <= 2 and hi >= 3 and hi - lo < Fraction(11, 10)
+    r3 = ar.root(ar.interval(Fraction(8), Fraction(8)), 3)
+    lo, hi = _exact_ends(r3)
+    assert lo <= 2 <= hi and hi - lo < Fraction(1, 10**20)
+    with pytest.raises(_Domain):
+        ar.root(ar.interval(Fraction(0), Fraction(1)), 2)
