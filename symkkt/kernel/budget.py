@@ -96,8 +96,17 @@ def budget(seconds: float | None) -> Iterator[None]:
         raise OutOfTime(seconds) from None
     finally:
         # no alarm between the block's end and the bookkeeping: a pending one is delivered
-        # after the unblock, to the budgets still active (or ignored if none has expired)
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        # after the unblock, to the budgets still active (or ignored if none has expired).
+        # An alarm can still strike before the mask takes effect (the block has ended): it
+        # must not skip the bookkeeping (a stale entry would fire later, anywhere). Our own
+        # expiry then comes too late to matter; an outer one is raised after the bookkeeping.
+        late = None
+        while True:
+            try:
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+                break
+            except BudgetExceeded as exc:
+                late = exc if exc.token is not token else late
         try:
             _active.remove(entry)
             _arm()                    # the next deadline, or disarmed when none is left
@@ -106,3 +115,5 @@ def budget(seconds: float | None) -> Iterator[None]:
         if not _active:               # our handler saw any pending alarm; now restore
             signal.signal(signal.SIGALRM, _saved_handler or signal.SIG_DFL)
             _saved_handler = None
+        if late is not None:
+            raise late
