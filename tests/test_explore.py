@@ -173,3 +173,19 @@ def test_jobs_give_the_same_instances_and_verdicts():
     assert [r.status for r in a.results] == [r.status for r in b.results]
     with pytest.raises(InputError):
         explore_conjecture(conj, examples=1, jobs=0)
+
+
+@pytest.mark.parametrize("x, signs", [((3, -1, -3, -1), {"w1": 0, "w2": -1}),
+                                      ((2, 1, -2, 1), {"w1": 0, "w2": 1})])
+def test_symmetric_conv_init_starts_active_on_the_data(x, signs):
+    """The mirror-symmetric convolution filter: first coordinate 0, the others with the signs
+    of Σ y_i x_i on the first patch (so the filter's input is positive on the sample)."""
+    from symkkt._explore.instance import Case, structured_inits
+    from symkkt.network import conv_disjoint
+
+    net = conv_disjoint(2, 2, "relu")
+    inits = structured_inits(net, Case((x,), (1,), (), ()))
+    filters = [{k: int(i[k]) for k in ("w1", "w2")} for i in inits
+               if i["w1"] == 0 and all(i[p] != 0 for p in net.params if p != "w1")]
+    assert signs in filters
+    assert all(f != {"w1": 0, "w2": -signs["w2"]} for f in filters)
