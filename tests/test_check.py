@@ -404,13 +404,10 @@ def _wide_32(n: int = 3) -> str:
             f'[data]\nx = [[1, "1/4"], [-1, "1/4"]]\ny = [1, 1]\n[point]\n{point}\n')
 
 
-def test_global_claim_whose_quick_curve_look_is_cut_short_gets_the_full_search_last(
-        monkeypatch):
-    """The quick look for a not-local curve is bounded (QUICK_CURVE_SECONDS); cut short, it is
-    no answer: the optimum and better-point searches run (switched off here), and when they
-    decide nothing the full curve search still refutes the claim."""
+@pytest.fixture
+def curve_searches(monkeypatch):
+    """The budgets of every not-local curve search made while the test runs, in order."""
     from symkkt import autosearch as A
-    from symkkt.check import run_claim_file
 
     calls = []
     real = A.search_not_local
@@ -420,6 +417,17 @@ def test_global_claim_whose_quick_curve_look_is_cut_short_gets_the_full_search_l
         return real(inst, seconds=seconds, **kw)
 
     monkeypatch.setattr(A, "search_not_local", counted)
+    return calls
+
+
+def test_global_claim_whose_quick_curve_look_is_cut_short_gets_the_full_search_last(
+        monkeypatch, curve_searches):
+    """The quick look for a not-local curve is bounded (QUICK_CURVE_SECONDS); cut short, it is
+    no answer: the optimum and better-point searches run (switched off here), and when they
+    decide nothing the full curve search still refutes the claim."""
+    from symkkt import autosearch as A
+    from symkkt.check import run_claim_file
+
     monkeypatch.setattr(check_mod, "QUICK_CURVE_SECONDS", 1e-4)
     monkeypatch.setattr(check_mod, "_optimum", lambda inst, which: A.Found(None, None, "off"))
     cf = parse_claim_text(_wide_32() + '[[claim]]\nkind = "global"\n', "w.toml")
@@ -427,25 +435,16 @@ def test_global_claim_whose_quick_curve_look_is_cut_short_gets_the_full_search_l
     assert rep.status == "refuted"
     assert rep.certificate["kind"] == "better-point" and check_certificate(rep.certificate).ok
     assert rep.evidence["strategy"] == "curve"
-    assert calls == [1e-4, 60]                  # the quick look, then the full search
+    assert curve_searches == [1e-4, 60]         # the quick look, then the full search
 
 
-def test_global_claim_does_not_search_the_curve_twice(monkeypatch):
+def test_global_claim_does_not_search_the_curve_twice(curve_searches):
     """A quick look that finishes (with or without a curve) is shared: the curve search runs
     once for a file's global, local and not-local claims."""
-    from symkkt import autosearch as A
     from symkkt.check import run_claim_file
 
-    calls = []
-    real = A.search_not_local
-
-    def counted(inst, seconds=120.0, **kw):
-        calls.append(seconds)
-        return real(inst, seconds=seconds, **kw)
-
-    monkeypatch.setattr(A, "search_not_local", counted)
     text = _wide_32() + "".join(f'[[claim]]\nkind = "{k}"\n'
                                 for k in ("global", "local", "not-local"))
     reps = run_claim_file(parse_claim_text(text, "w.toml"), seconds=60, timeout=120)
     assert [r.status for r in reps] == ["refuted", "refuted", "verified"]
-    assert len(calls) == 1 and calls[0] == check_mod.QUICK_CURVE_SECONDS
+    assert curve_searches == [check_mod.QUICK_CURVE_SECONDS]
