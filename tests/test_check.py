@@ -381,14 +381,7 @@ def test_global_claim_is_refuted_by_the_not_local_curve_first():
     optimum search over activation patterns."""
     from symkkt.check import run_claim_file
 
-    n = 6
-    rows = ", ".join(f'["w{j}_1", "w{j}_2"]' for j in range(1, n + 1))
-    outs = ", ".join(f'"v{j}"' for j in range(1, n + 1))
-    point = "\n".join(f"w{j}_1 = 0\nw{j}_2 = {2 if j == 1 else 0}\nv{j} = {2 if j == 1 else 0}"
-                      for j in range(1, n + 1))
-    text = (f'[network]\nactivation = "relu"\nlayers = [[{rows}], [[{outs}]]]\n'
-            f'[data]\nx = [[1, "1/4"], [-1, "1/4"]]\ny = [1, 1]\n[point]\n{point}\n'
-            f'[[claim]]\nkind = "global"\n')
+    text = _wide_32(6) + '[[claim]]\nkind = "global"\n'
     (rep,) = run_claim_file(parse_claim_text(text, "wide.toml"), seconds=60, timeout=120)
     assert rep.status == "refuted"
     assert rep.certificate["kind"] == "better-point"
@@ -396,6 +389,7 @@ def test_global_claim_is_refuted_by_the_not_local_curve_first():
 
 
 def _wide_32(n: int = 3) -> str:
+    """A claim file's head: Theorem 3.2's point in an n-neuron network (n - 1 idle neurons)."""
     rows = ", ".join(f'["w{j}_1", "w{j}_2"]' for j in range(1, n + 1))
     outs = ", ".join(f'"v{j}"' for j in range(1, n + 1))
     point = "\n".join(f"w{j}_1 = 0\nw{j}_2 = {2 if j == 1 else 0}\nv{j} = {2 if j == 1 else 0}"
