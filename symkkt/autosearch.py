@@ -67,6 +67,10 @@ __all__ = ["Found", "Budget", "search_not_local", "check_curve", "search_better_
 _T = sympy.Symbol("_s", positive=True)
 
 
+BUDGET_EXHAUSTED = "budget exhausted"
+"""The search log's line when a search stopped on its budget, not for want of candidates."""
+
+
 @dataclass
 class Found:
     """A search outcome: the certificate and the kernel's verdict on it (or why none)."""
@@ -858,7 +862,7 @@ def search_not_local(inst: Instance, seconds: float = 120.0, max_candidates: int
     last_reason = "no candidate direction decreases the norm"
     for cand in itertools.chain(*(_safe(g, log) for g in gens)):
         if budget.over() or count >= max_candidates:
-            log.append("budget exhausted")
+            log.append(BUDGET_EXHAUSTED)
             break
         key = tuple(sympy.srepr(v) for v in cand.d1)
         if key in seen:
@@ -1172,7 +1176,7 @@ def search_better_point(inst: Instance, seconds: float = 60.0,
     best: list[tuple[float, np.ndarray]] = []
     for th in _starts(inst, fn, base, free_ix, starts):
         if budget.over():
-            log.append("budget exhausted")
+            log.append(BUDGET_EXHAUSTED)
             break
         res = _slsqp(fn, th, free_ix, base)
         if res is None:

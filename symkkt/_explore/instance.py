@@ -145,6 +145,7 @@ def structured_inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]
     neuron along ``Σ y_i x_i`` with output weight 1 (merged neurons stay merged), and one
     neuron per sample (cyclically)."""
     out = [{p: sympy.Integer(1) for p in net.params}]
+    s = [sum(y * x[k] for x, y in zip(case.X, case.Y)) for k in range(net.input_dim)]
     last = net.layers[-1][0]
     if len(last) == net.input_dim and net.depth > 2 and len(case.X) == 1:
         # a diagonal network on one sample: the first layer makes every hidden input |x_k| > 0
@@ -168,7 +169,6 @@ def structured_inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]
         row = net.layers[0][0]
         first = next((name for name in row if name is not None), None)
         if first is not None:
-            s = [sum(y * x[k] for x, y in zip(case.X, case.Y)) for k in range(net.input_dim)]
             sym = {p: sympy.Integer(1) for p in net.params}
             for k, name in enumerate(row):
                 if name is not None and s[k] < 0:
@@ -177,7 +177,6 @@ def structured_inits(net: NetSpec, case: Case) -> list[dict[str, sympy.Integer]]
             if sym not in out:
                 out.append(sym)
     if net.depth == 2:
-        s = [sum(y * x[k] for x, y in zip(case.X, case.Y)) for k in range(net.input_dim)]
         if any(s):
             init = {p: sympy.Integer(0) for p in net.params}
             row = net.layers[0][0]
