@@ -192,8 +192,8 @@ def table(fmt: str = typer.Option("md", "--format", metavar="md|latex|json",
           out_dir: Optional[Path] = typer.Option(None, "--out", metavar="DIR",
                                                  help="--derive: write the counterexamples "
                                                       "(claim files, certificates) here"),
-          jobs: int = typer.Option(1, "--jobs", help="--derive: processes per conjecture "
-                                                     "search"),
+          jobs: int = typer.Option(1, "--jobs", help="--derive: conjecture searches run at "
+                                                     "once, one process each"),
           ) -> None:
     """Regenerate the paper's Tables 1 and 2 from the verdicts of the verified claims.
 

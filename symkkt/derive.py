@@ -23,8 +23,11 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
+
+from .errors import InputError
 
 __all__ = ["DeriveCell", "DeriveRow", "DERIVE_LAYOUT", "PAPER", "derive_tables",
            "render_derived"]
@@ -106,54 +109,132 @@ def _cells(layout: Mapping[str, Sequence[DeriveRow]]):
                 yield name, r, col, getattr(row, col)
 
 
+SCHEDULE_SECONDS: dict[str, float] = {
+    "relu-fc-gf-per-layer-local": 294,
+    "fc-linear-depth3-global": 281,
+    "fc-linear-global": 248,
+    "linear-depth3-per-layer-global": 233,
+    "conv-relu-nonzero-inputs-gf-local": 143,
+    "relu-depth2-nonzero-inputs-local": 87,
+    "relu-fc-nonzero-inputs-per-layer-local": 85,
+    "relu-noshare-nonzero-weights-gf-local": 66,
+    "diagonal-linear-depth2-nonzero-global": 61,
+    "relu-noshare-nonzero-inputs-gf-global": 51,
+    "relu-fc-nonzero-inputs-gf-per-layer-global": 49,
+    "relu-fc-gf-local": 45,
+    "diagonal-linear-depth2-gf-local": 44,
+    "conv-linear-nonzero-inputs-gf-local": 40,
+    "diagonal-linear-depth3-local": 19,
+    "diagonal-relu-depth3-nonzero-inputs-local": 14}
+"""Seconds each bundled conjecture took, searched serially, in the derivation measured in
+docs/explore.md. Used only for the order in which searches start (longest first, so that the
+last one to finish is short); no verdict depends on it. An unlisted conjecture starts first
+(its cost is unknown)."""
+
+
+def _needed(layout: Mapping[str, Sequence[DeriveRow]], runs: Mapping[str, dict]) -> list[str]:
+    """The conjectures some cell needs, given the searches finished so far: every ``local``
+    one, and a ``global`` one once its cell has no local conjecture or the local search ended
+    without a counterexample (a counterexample to *local* decides the cell alone)."""
+    out: list[str] = []
+    for _, _, _, cell in _cells(layout):
+        if cell.local:
+            out.append(cell.local)
+        if cell.global_ and (cell.local is None or (
+                cell.local in runs and runs[cell.local]["outcome"] != "counterexample")):
+            out.append(cell.global_)
+    return list(dict.fromkeys(out))
+
+
+def _start_order(names: Sequence[str]) -> list[str]:
+    return sorted(names, key=lambda n: -SCHEDULE_SECONDS.get(n, float("inf")))
+
+
+def _search_one(name: str, examples: int, seed: int, shrink_seconds: float,
+                out_dir: Path | None) -> dict:
+    """One bundled conjecture searched serially (in a worker process under ``jobs > 1``):
+    the summary entry the tables cite; its counterexample written and re-checked."""
+    from .explore import bundled_conjectures, explore_conjecture, write_counterexample
+    from ._explore.conjecture import load_conjecture
+
+    conj = load_conjecture(bundled_conjectures()[name])
+    start = time.perf_counter()
+    res = explore_conjecture(conj, examples=examples, seed=seed, shrink_seconds=shrink_seconds)
+    entry: dict[str, Any] = {"conjecture": name, "outcome": res.outcome,
+                             "counts": res.counts,
+                             "first_counterexample_seconds": (
+                                 round(res.first_counterexample_seconds, 1)
+                                 if res.first_counterexample_seconds is not None else None)}
+    if res.outcome == "counterexample" and out_dir is not None:
+        write_counterexample(res, out_dir)
+        entry["claim_file"] = res.claim_file
+        entry["recheck"] = res.recheck
+        # a counterexample counts only once the kernel re-verified its claim file
+        if not all(s == "verified" for s in (res.recheck or {}).values()):
+            entry["outcome"] = "none-found"
+            entry["note"] = "the counterexample did not re-check: not counted"
+    entry["seconds"] = round(time.perf_counter() - start, 1)
+    return entry
+
+
+def _search_all(layout: Mapping[str, Sequence[DeriveRow]], task: Callable[[str], dict],
+                jobs: int, on_done: Callable[[str, dict], None]) -> dict[str, dict]:
+    """Run ``task`` on every conjecture :func:`_needed` names, ``jobs`` searches at a time in
+    forked processes (each search serial: a search stops at its first counterexample, so one
+    process per search wastes nothing, where processes within a search evaluate draws that an
+    early counterexample makes moot). Longest first; a cell's global search is started as soon
+    as its local one has ended without a counterexample."""
+    runs: dict[str, dict] = {}
+
+    def finish(name: str, entry: dict) -> None:
+        runs[name] = entry
+        on_done(name, entry)
+
+    if jobs == 1:
+        while ready := _start_order([n for n in _needed(layout, runs) if n not in runs]):
+            finish(ready[0], task(ready[0]))
+        return runs
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    inflight: dict[Any, str] = {}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        while True:
+            started = set(inflight.values())
+            for name in _start_order([n for n in _needed(layout, runs)
+                                      if n not in runs and n not in started]):
+                inflight[pool.submit(task, name)] = name
+            if not inflight:
+                return runs
+            done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+            for fut in done:
+                finish(inflight.pop(fut), fut.result())
+
+
 def derive_tables(*, examples: int, seed: int = 0, out_dir: Path | None = None,
                   shrink_seconds: float = 20.0, jobs: int = 1,
                   layout: Mapping[str, Sequence[DeriveRow]] = DERIVE_LAYOUT,
                   on_conjecture: Callable[[str, Any], None] | None = None) -> dict:
-    """Run every conjecture the layout names (each once, however many cells cite it) and
-    derive each cell's verdict. Returns the document :func:`render_derived` prints."""
-    from .explore import bundled_conjectures, explore_conjecture, write_counterexample
-    from ._explore.conjecture import load_conjecture
-
-    bundled = bundled_conjectures()
-    runs: dict[str, dict] = {}
-
-    def run(name: str) -> dict:
-        if name in runs:
-            return runs[name]
-        conj = load_conjecture(bundled[name])
-        start = time.perf_counter()
-        res = explore_conjecture(conj, examples=examples, seed=seed,
-                                 shrink_seconds=shrink_seconds, jobs=jobs)
-        entry: dict[str, Any] = {"conjecture": name, "outcome": res.outcome,
-                                 "counts": res.counts, "seconds": round(
-                                     time.perf_counter() - start, 1),
-                                 "first_counterexample_seconds": (
-                                     round(res.first_counterexample_seconds, 1)
-                                     if res.first_counterexample_seconds is not None
-                                     else None)}
-        if res.outcome == "counterexample" and out_dir is not None:
-            write_counterexample(res, out_dir)
-            entry["claim_file"] = res.claim_file
-            entry["recheck"] = res.recheck
-            # a counterexample counts only once the kernel re-verified its claim file
-            if not all(s == "verified" for s in (res.recheck or {}).values()):
-                entry["outcome"] = "none-found"
-                entry["note"] = "the counterexample did not re-check: not counted"
-        runs[name] = entry
-        if on_conjecture is not None:
-            on_conjecture(name, entry)
-        return entry
+    """Run every conjecture the layout needs (each once, however many cells cite it; ``jobs``
+    at a time) and derive each cell's verdict. Returns the document :func:`render_derived`
+    prints."""
+    if jobs < 1:
+        raise InputError(f"jobs={jobs} must be at least 1")
+    task = partial(_search_one, examples=examples, seed=seed, shrink_seconds=shrink_seconds,
+                   out_dir=out_dir)
+    runs = _search_all(layout, task, jobs, on_conjecture or (lambda name, entry: None))
 
     doc: dict[str, list] = {name: [{"setting": row.setting} for row in rows]
                             for name, rows in layout.items()}
     for name, r, col, cell in _cells(layout):
-        local = run(cell.local) if cell.local else None
+        local = runs[cell.local] if cell.local else None
         glob = None
         if local is not None and local["outcome"] == "counterexample":
             verdict, cite = "not-local", local
         else:
-            glob = run(cell.global_) if cell.global_ else None
+            glob = runs[cell.global_] if cell.global_ else None
             if glob is not None and glob["outcome"] == "counterexample":
                 verdict, cite = "local-not-global", glob
             elif cell.global_ is None:

@@ -214,7 +214,8 @@ def _prefetch(conj: Conjecture, examples: int, seed: int, seconds: float, jobs: 
     Pass 1 runs the same seeded generation with a body that only records the cases (every
     one passes); the search that follows draws the same cases in the same order up to its
     first counterexample (generation depends only on the seed and on every earlier case
-    having passed), so it finds them in ``memo``. Shrinking then evaluates serially."""
+    having passed), so it finds them in ``memo``; draws after the first counterexample are
+    not needed and those not yet started are cancelled. Shrinking then evaluates serially."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from hypothesis import Phase
@@ -235,11 +236,17 @@ def _prefetch(conj: Conjecture, examples: int, seed: int, seconds: float, jobs: 
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
             futures = [(c, pool.submit(_evaluate_in_worker, c, seconds)) for c in drawn]
-            for case, fut in futures:
+            for i, (case, fut) in enumerate(futures):
                 try:
-                    memo[case.key()] = fut.result()
+                    memo[case.key()] = res = fut.result()
                 except Exception:   # a worker that failed: the search evaluates it again
-                    pass
+                    continue
+                if res.status == "counterexample":
+                    # the search stops at its first counterexample in draw order: later draws
+                    # are never read, so those not yet started are dropped
+                    for _, later in futures[i + 1:]:
+                        later.cancel()
+                    break
     finally:
         _WORKER_CONJ = None
 

@@ -68,3 +68,42 @@ def test_cli_derive_usage_errors(args):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2, r.stdout + r.stderr
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def _fake_search(name: str) -> dict:
+    """A search whose outcome is its name's: ``cx-…`` finds a counterexample."""
+    return {"conjecture": name, "seconds": 0.0,
+            "outcome": "counterexample" if name.startswith("cx-") else "none-found",
+            "counts": {"instances": 1, "verified": 0 if name.startswith("cx-") else 1}}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_search_all_runs_a_global_search_only_where_the_local_one_found_nothing(jobs):
+    from symkkt.derive import _search_all
+
+    layout = {"t": [DeriveRow("a", DeriveCell(local="cx-a", global_="never"),
+                              DeriveCell(local="none-b", global_="after-b")),
+                    DeriveRow("c", DeriveCell(global_="alone"), DeriveCell(local="cx-a"))]}
+    order: list[str] = []
+    runs = _search_all(layout, _fake_search, jobs, lambda name, e: order.append(name))
+    assert set(runs) == {"cx-a", "none-b", "after-b", "alone"}      # "never" is not searched
+    assert sorted(order) == sorted(runs) and len(order) == len(runs)  # each reported once
+    assert order.index("after-b") > order.index("none-b")
+
+
+def test_search_all_starts_the_longest_search_first(monkeypatch):
+    from symkkt import derive
+
+    monkeypatch.setattr(derive, "SCHEDULE_SECONDS", {"short": 1.0, "long": 100.0})
+    layout = {"t": [DeriveRow("a", DeriveCell(local="short"), DeriveCell(local="long")),
+                    DeriveRow("b", DeriveCell(local="new"), DeriveCell(local="short"))]}
+    order: list[str] = []
+    derive._search_all(layout, _fake_search, 1, lambda name, e: order.append(name))
+    assert order == ["new", "long", "short"]    # unknown cost first, then longest first
+
+
+def test_derive_tables_rejects_zero_jobs():
+    from symkkt.errors import InputError
+
+    with pytest.raises(InputError, match="jobs=0 must be at least 1"):
+        derive_tables(examples=1, jobs=0)

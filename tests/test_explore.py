@@ -175,6 +175,18 @@ def test_jobs_give_the_same_instances_and_verdicts():
         explore_conjecture(conj, examples=1, jobs=0)
 
 
+def test_jobs_find_the_same_first_counterexample(tmp_path):
+    """With --jobs the draws after the first counterexample are cancelled, not read: the
+    search still stops at the same instance as the serial one (exact enumeration, no
+    wall-clock-bounded flow)."""
+    conj = parse_conjecture_text(KKT_GLOBAL, str(tmp_path / "kkt-global.toml"))
+    a = explore_conjecture(conj, examples=10, seed=0, shrink_seconds=0)
+    b = explore_conjecture(conj, examples=10, seed=0, shrink_seconds=0, jobs=2)
+    assert a.outcome == b.outcome == "counterexample"
+    first = [r.case for r in a.results].index(a.counterexample.case)
+    assert [r.case for r in b.results][:first + 1] == [r.case for r in a.results][:first + 1]
+
+
 @pytest.mark.parametrize("x, signs", [((3, -1, -3, -1), {"w1": 0, "w2": -1}),
                                       ((2, 1, -2, 1), {"w1": 0, "w2": 1})])
 def test_symmetric_conv_init_starts_active_on_the_data(x, signs):
