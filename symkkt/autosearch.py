@@ -68,7 +68,7 @@ _T = sympy.Symbol("_s", positive=True)
 
 
 BUDGET_EXHAUSTED = "budget exhausted"
-"""The search log's line when a search stopped on its budget, not for want of candidates."""
+"""The search log's line when a search stopped on its budget (``Found.exhausted``)."""
 
 
 @dataclass
@@ -80,6 +80,8 @@ class Found:
     reason: str
     strategy: str | None = None
     log: list[str] = field(default_factory=list)
+    exhausted: bool = False
+    """The search stopped on its budget with candidates left: no certificate is no answer."""
 
     @property
     def ok(self) -> bool:
@@ -860,9 +862,11 @@ def search_not_local(inst: Instance, seconds: float = 120.0, max_candidates: int
     seen: set = set()
     count = 0
     last_reason = "no candidate direction decreases the norm"
+    exhausted = False
     for cand in itertools.chain(*(_safe(g, log) for g in gens)):
         if budget.over() or count >= max_candidates:
             log.append(BUDGET_EXHAUSTED)
+            exhausted = True
             break
         key = tuple(sympy.srepr(v) for v in cand.d1)
         if key in seen:
@@ -893,7 +897,7 @@ def search_not_local(inst: Instance, seconds: float = 120.0, max_candidates: int
             return found
         last_reason = f"{cand.strategy}: {found.reason}"
     return Found(None, None, f"no curve found ({count} candidate direction(s) tried; last: "
-                             f"{last_reason})", None, log)
+                             f"{last_reason})", None, log, exhausted)
 
 
 def _safe(gen: Iterator[Candidate], log: list[str]) -> Iterator[Candidate]:
@@ -1174,9 +1178,11 @@ def search_better_point(inst: Instance, seconds: float = 60.0,
     base = np.array([_f(inst.point[p]) for p in fn.params])
     n0 = float(np.sum(base[free_ix] ** 2))
     best: list[tuple[float, np.ndarray]] = []
+    exhausted = False
     for th in _starts(inst, fn, base, free_ix, starts):
         if budget.over():
             log.append(BUDGET_EXHAUSTED)
+            exhausted = True
             break
         res = _slsqp(fn, th, free_ix, base)
         if res is None:
@@ -1202,7 +1208,7 @@ def search_better_point(inst: Instance, seconds: float = 60.0,
         if tried >= 6:
             break
     return Found(None, None, f"no strictly better feasible point found ({len(best)} float "
-                             f"candidate(s))", None, log)
+                             f"candidate(s))", None, log, exhausted)
 
 
 def _starts(inst: Instance, fn: FloatNet, base, free_ix, count: int):

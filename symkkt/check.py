@@ -227,7 +227,7 @@ def run_spec(session: _Session, spec: ClaimSpec, seconds: float = SECONDS_PER_CL
         except OutOfTime:
             cut_short.append(True)
             return None
-        if _ok(found) or A.BUDGET_EXHAUSTED not in (found.log or []):
+        if _ok(found) or not found.exhausted:
             session.put(key, found)
         else:
             cut_short.append(True)

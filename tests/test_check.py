@@ -442,3 +442,27 @@ def test_global_claim_does_not_search_the_curve_twice(curve_searches):
     reps = run_claim_file(parse_claim_text(text, "w.toml"), seconds=60, timeout=120)
     assert [r.status for r in reps] == ["refuted", "refuted", "verified"]
     assert curve_searches == [check_mod.QUICK_CURVE_SECONDS]
+
+
+def test_a_search_stopped_by_its_budget_says_so_and_a_finished_one_does_not():
+    """``Found.exhausted`` tells "stopped on its budget" (no answer: check's quick curve look
+    then leaves the full search for later) from "finished without a certificate"."""
+    from sympy import Integer, Rational
+
+    from symkkt import autosearch as A
+    from symkkt.network import fully_connected
+    from symkkt.problems import Instance
+
+    def two_paths(y2: int) -> Instance:     # depth-3 ReLU with neurons on kinks
+        net = fully_connected([2, 2, 2], "relu")
+        pt = {p: Integer(0) for p in net.params}
+        pt["W1_1_1"] = pt["W2_1_1"] = pt["W2_2_2"] = pt["W3_1_1"] = 1
+        pt["W1_2_1"], pt["W1_2_2"], pt["W3_1_2"] = Rational(-3, 5), Rational(4, 5), y2
+        return Instance.make(net, [(1, 0), (Rational(-3, 5), Rational(4, 5))], [1, y2], pt)
+
+    for search in (A.search_not_local, A.search_better_point):
+        cut = search(two_paths(1), seconds=0)
+        assert not cut.ok and cut.exhausted and A.BUDGET_EXHAUSTED in cut.log
+    done = A.search_not_local(two_paths(-1), seconds=120)   # a local optimum: no curve
+    assert not done.ok and not done.exhausted, done.log
+    assert A.search_not_local(two_paths(1), seconds=120).ok
