@@ -207,7 +207,6 @@ def sign(expr: sympy.Expr | int) -> int:
 def _sign(expr: sympy.Expr) -> int:
     if expr.free_symbols:
         raise UndecidedError(f"sign of a non-constant expression {expr}")
-    nonzero_known = False
     for i, prec in enumerate(_PRECISIONS):
         try:
             v = interval_eval(expr, _context(prec))
@@ -217,12 +216,10 @@ def _sign(expr: sympy.Expr) -> int:
             return 1
         if v.b < 0:
             return -1
-        if i == 1 and not nonzero_known:  # refine once before the (costly) zero test
-            z = _exact_zero(expr)
-            if z is True:
-                return 0
-            if z is False:
-                nonzero_known = True
+        # refine once before the (costly) exact zero test; if it says "not 0" or cannot
+        # tell, the finer enclosures decide
+        if i == 1 and _exact_zero(expr) is True:
+            return 0
     raise UndecidedError(f"could not decide the sign of {expr}")
 
 
