@@ -8,6 +8,7 @@ Usage (from the repository root, with ``pip install -e '.[test,mutation]'``)::
     python tools/mutation.py --summary exact    # no run: summarize the last results in mutants/
     python tools/mutation.py --json out.json exact
     python tools/mutation.py --fresh exact      # rerun every mutant, not only the undetected
+    python tools/mutation.py --direct exact     # rerun the undetected ones by plain pytest
 
 A file is named by its module (``exact``) or path (``symkkt/kernel/exact.py``). Without a file
 the five files the kernel's soundness rests on are run: exact, net, grammar, certificate,
@@ -25,6 +26,14 @@ budget or a precision changes and every answer stays sound), survived (every oth
 mutant, including those no selected test reaches) and the score
 ``(killed + timeout) / (mutants - equivalent - tuning)``.
 A mutant listed as equivalent that is killed is reported as a stale entry.
+
+``--direct`` reruns each mutant mutmut left undetected with plain pytest in ``mutants/``
+(``MUTANT_UNDER_TEST=<name>``, ``-x``) on the file's own tests (``test_<file>.py`` and
+``test_kernel_mutants_<file>.py``, both in the selection), after copying the current tests
+there. mutmut runs for a mutant only the selected tests its coverage run saw reach the mutated
+function, and the kernel's per-process memos hide calls from that run, so some mutants are
+never tested by it. A direct kill counts as killed (the column says how many); a direct
+survivor stays a survivor. Results go to ``mutants/symkkt/kernel/<file>.py.direct.json``.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -88,6 +98,53 @@ def run_mutmut(modules: list[str], max_children: int, fresh: bool) -> int:
     return subprocess.call(cmd, cwd=ROOT)
 
 
+def direct_path(module: str) -> Path:
+    return ROOT / "mutants" / KERNEL / f"{module}.py.direct.json"
+
+
+def direct_tests(module: str) -> list[str]:
+    """The file's own tests, among the mutmut selection."""
+    return [t for t in (f"tests/test_{module}.py", f"tests/test_kernel_mutants_{module}.py")
+            if (ROOT / t).is_file()]
+
+
+def run_direct(modules: list[str], timeout: float) -> int:
+    """Rerun every undetected mutant by plain pytest on the file's own tests."""
+    mut = ROOT / "mutants"
+    if not mut.is_dir():
+        print("error: no mutants/ directory: run mutmut first", file=sys.stderr)
+        return 2
+    shutil.copytree(ROOT / "tests", mut / "tests", dirs_exist_ok=True)
+    for m in modules:
+        names = undetected(m)
+        tests = direct_tests(m)
+        if names is None or not tests:
+            print(f"{m}.py: {'no mutmut results' if names is None else 'no own tests'}",
+                  file=sys.stderr)
+            continue
+        path = direct_path(m)
+        done = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+        for i, name in enumerate(names, 1):
+            if name in done:
+                continue
+            cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                   *tests]
+            if os.name == "posix":
+                cmd = ["nice", "-n", "10"] + cmd
+            env = dict(os.environ, MUTANT_UNDER_TEST=name)
+            try:
+                rc = subprocess.call(cmd, cwd=mut, env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, timeout=timeout)
+                done[name] = "survived" if rc == 0 else "killed"
+            except subprocess.TimeoutExpired:
+                done[name] = "timeout"
+            print(f"[{i}/{len(names)}] {name}: {done[name]}", file=sys.stderr, flush=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(done, indent=1, sort_keys=True) + "\n", "utf-8")
+            tmp.replace(path)
+    return 0
+
+
 def load_equivalent() -> dict[str, tuple[str, str]]:
     """mutant name -> (category, reason); category "equivalent" or "tuning"."""
     if not EQUIVALENT.is_file():
@@ -106,12 +163,17 @@ def summarize(modules: list[str]) -> dict:
             out[m] = {"error": f"no results ({meta.relative_to(ROOT)} missing): run it first"}
             continue
         codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
+        dpath = direct_path(m)
+        direct = json.loads(dpath.read_text("utf-8")) if dpath.is_file() else {}
         row = {"mutants": len(codes), "killed": 0, "timeout": 0, "equivalent": 0,
-               "tuning": 0, "survived": 0, "not_checked": 0}
+               "tuning": 0, "survived": 0, "not_checked": 0, "killed_directly": 0}
         survivors, stale = [], []
         for name, code in sorted(codes.items()):
             status = DETECTED.get(code)
-            if code is None:
+            if not status and direct.get(name) in ("killed", "timeout"):
+                status = direct[name]
+                row["killed_directly"] += 1
+            if code is None and not status:
                 row["not_checked"] += 1
             elif status:
                 row[status] += 1
@@ -139,7 +201,10 @@ def markdown(summary: dict) -> str:
             continue
         score = "n/a" if r["score"] is None else f"{r['score']}%"
         extra = f" ({r['not_checked']} not checked)" if r["not_checked"] else ""
-        lines.append(f"| `{m}.py` | {r['mutants']} | {r['killed']} | {r['timeout']} | "
+        killed = f"{r['killed']}"
+        if r.get("killed_directly"):
+            killed += f" ({r['killed_directly']} directly)"
+        lines.append(f"| `{m}.py` | {r['mutants']} | {killed} | {r['timeout']} | "
                      f"{r['equivalent']} | {r['tuning']} | {r['survived']}{extra} | {score} |")
     return "\n".join(lines)
 
@@ -155,9 +220,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="rerun every mutant (default: only those not detected last time; "
                          "mutmut itself reruns all after a change of its configuration)")
     ap.add_argument("--survivors", action="store_true", help="list surviving mutant names")
+    ap.add_argument("--direct", action="store_true",
+                    help="rerun mutmut's undetected mutants by plain pytest on the file's "
+                         "own tests (no mutmut run)")
+    ap.add_argument("--direct-timeout", type=float, default=600.0,
+                    help="seconds per direct pytest run before it counts as a timeout")
     args = ap.parse_args(argv)
     modules = all_modules() if args.all else [module_of(f) for f in args.files] or DEFAULT
-    if not args.summary:
+    if args.direct:
+        rc = run_direct(modules, args.direct_timeout)
+        if rc != 0:
+            return rc
+    elif not args.summary:
         rc = run_mutmut(modules, args.max_children, args.fresh)
         if rc != 0:
             print(f"error: mutmut exited with {rc}", file=sys.stderr)
