@@ -30,9 +30,10 @@ A mutant listed as equivalent that is killed is reported as a stale entry.
 ``--direct`` reruns each mutant mutmut left undetected with plain pytest in ``mutants/``
 (``MUTANT_UNDER_TEST=<name>``, ``-x``) on the file's own tests (``test_<file>.py`` and
 ``test_kernel_mutants_<file>.py``, both in the selection), after copying the current tests
-there. mutmut runs for a mutant only the selected tests its coverage run saw reach the mutated
-function, and the kernel's per-process memos hide calls from that run, so some mutants are
-never tested by it. A direct kill counts as killed (the column says how many); a direct
+there. mutmut forks each mutant's run from one process that has already imported the kernel
+and collected the tests, so state built before the fork (interval contexts, memos) hides some
+mutated code from it, and it runs only the tests its coverage run saw reach the function; a
+fresh pytest per mutant has neither blind spot. A direct kill counts as killed (the column says how many); a direct
 survivor stays a survivor. Results go to ``mutants/symkkt/kernel/<file>.py.direct.json``.
 """
 
