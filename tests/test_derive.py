@@ -62,7 +62,8 @@ def test_a_cell_search_cannot_reproduce_is_reported_not_assumed():
 
 
 @pytest.mark.parametrize("args", [["--derive", "--format", "xml"],
-                                  ["--derive", "--examples", "0"]])
+                                  ["--derive", "--examples", "0"],
+                                  ["--derive", "--jobs", "0"]])
 def test_cli_derive_usage_errors(args):
     r = subprocess.run([sys.executable, "-m", "symkkt.cli", "table", *args],
                        capture_output=True, text=True, timeout=120)
