@@ -307,3 +307,23 @@ def test_mpmath_arithmetic_encloses_and_decides_signs_exactly_at_zero():
     assert lo <= 2 <= hi and hi - lo < Fraction(1, 10**20)
     with pytest.raises(_Domain):
         ar.root(ar.interval(Fraction(0), Fraction(1)), 2)
+
+
+_ENDS = [Fraction(v) for v in (-2, -1, 0, 1, 2)]
+_BOXES = [(a, b) for a in _ENDS for b in _ENDS if a <= b]
+
+
+@pytest.mark.parametrize("arith", [Mpfr, Mpi])
+def test_interval_products_are_the_exact_hull_in_every_sign_case(arith):
+    """``[a, b] * [c, d]`` for every sign pattern of the ends (either factor positive,
+    negative, straddling 0, or with an end exactly 0): with small integer ends every product is
+    exact, so the enclosure must be exactly ``[min, max]`` of the four end products. A wrong
+    branch gives a wrong (too narrow: unsound) or too wide end."""
+    ar = arith(64)
+    prog = compile_interval(x * y)
+    for a, b in _BOXES:
+        for c, d in _BOXES:
+            v = ar.run(prog, {x: ar.interval(a, b), y: ar.interval(c, d)})
+            ends = _exact_ends(v) if arith is Mpi else (_fraction(v[0]), _fraction(v[1]))
+            prods = [a * c, a * d, b * c, b * d]
+            assert ends == (min(prods), max(prods)), ((a, b), (c, d), ends)

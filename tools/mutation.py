@@ -109,13 +109,29 @@ def direct_tests(module: str) -> list[str]:
             if (ROOT / t).is_file()]
 
 
-def run_direct(modules: list[str], timeout: float) -> int:
-    """Rerun every undetected mutant by plain pytest on the file's own tests."""
+def run_direct(modules: list[str], timeout: float, jobs: int = 1) -> int:
+    """Rerun every undetected mutant by plain pytest on the file's own tests, ``jobs`` at a
+    time; results are saved after each mutant (an interrupted run resumes)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     mut = ROOT / "mutants"
     if not mut.is_dir():
         print("error: no mutants/ directory: run mutmut first", file=sys.stderr)
         return 2
     shutil.copytree(ROOT / "tests", mut / "tests", dirs_exist_ok=True)
+
+    def one(name: str, tests: list[str]) -> str:
+        cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+        if os.name == "posix":
+            cmd = ["nice", "-n", "10"] + cmd
+        env = dict(os.environ, MUTANT_UNDER_TEST=name)
+        try:
+            rc = subprocess.call(cmd, cwd=mut, env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return "timeout"
+        return "survived" if rc == 0 else "killed"
+
     for m in modules:
         names = undetected(m)
         tests = direct_tests(m)
@@ -125,24 +141,15 @@ def run_direct(modules: list[str], timeout: float) -> int:
             continue
         path = direct_path(m)
         done = json.loads(path.read_text("utf-8")) if path.is_file() else {}
-        for i, name in enumerate(names, 1):
-            if name in done:
-                continue
-            cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                   *tests]
-            if os.name == "posix":
-                cmd = ["nice", "-n", "10"] + cmd
-            env = dict(os.environ, MUTANT_UNDER_TEST=name)
-            try:
-                rc = subprocess.call(cmd, cwd=mut, env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, timeout=timeout)
-                done[name] = "survived" if rc == 0 else "killed"
-            except subprocess.TimeoutExpired:
-                done[name] = "timeout"
-            print(f"[{i}/{len(names)}] {name}: {done[name]}", file=sys.stderr, flush=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(done, indent=1, sort_keys=True) + "\n", "utf-8")
-            tmp.replace(path)
+        todo = [n for n in names if n not in done]
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for i, (name, status) in enumerate(
+                    zip(todo, pool.map(lambda n: one(n, tests), todo)), 1):
+                done[name] = status
+                print(f"[{i}/{len(todo)}] {name}: {status}", file=sys.stderr, flush=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(done, indent=1, sort_keys=True) + "\n", "utf-8")
+                tmp.replace(path)
     return 0
 
 
@@ -216,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--all", action="store_true", help="every file in symkkt/kernel/")
     ap.add_argument("--summary", action="store_true", help="do not run mutmut, only summarize")
     ap.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
-    ap.add_argument("--max-children", type=int, default=1)
+    ap.add_argument("--max-children", type=int, default=1,
+                    help="mutmut's child processes (with --direct: pytest runs at once)")
     ap.add_argument("--fresh", action="store_true",
                     help="rerun every mutant (default: only those not detected last time; "
                          "mutmut itself reruns all after a change of its configuration)")
@@ -229,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     modules = all_modules() if args.all else [module_of(f) for f in args.files] or DEFAULT
     if args.direct:
-        rc = run_direct(modules, args.direct_timeout)
+        rc = run_direct(modules, args.direct_timeout, args.max_children)
         if rc != 0:
             return rc
     elif not args.summary:
