@@ -71,6 +71,43 @@ def test_no_except_exception_swallows_the_budget():
             _spin(5)
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_alarm_lost_in_a_gc_callback_fires_again():
+    """Python ignores an exception raised inside a gc callback ("Exception ignored in ...");
+    hypothesis installs one. An alarm that strikes there must not leave the budget
+    unenforced: it fires again until its block ends (before, such a run went on for ever)."""
+    import gc
+
+    lost: list[bool] = []
+
+    def slow_once(phase, info):
+        if phase == "start" and not lost:
+            lost.append(True)
+            _spin(2)          # the alarm strikes in here; its exception is ignored
+
+    gc.callbacks.append(slow_once)
+    try:
+        with pytest.raises(OutOfTime):
+            with budget(0.05):
+                gc.collect()
+                _spin(10)
+    finally:
+        gc.callbacks.remove(slow_once)
+    assert lost
+
+
+def test_a_budget_exception_swallowed_once_is_raised_again():
+    caught: list[bool] = []
+    with pytest.raises(OutOfTime):
+        with budget(0.05):
+            try:
+                _spin(10)
+            except BaseException as exc:  # noqa: BLE001 - a swallowing context
+                caught.append(type(exc).__name__)
+            _spin(10)                     # the alarm must come again
+    assert caught == ["BudgetExceeded"]
+
+
 @pytest.fixture(scope="module")
 def not_local_32():
     (claim,) = [c for c in collect(["3.2"]) if c.kind == "not-local"]

@@ -39,6 +39,9 @@ class OutOfTime(Exception):
         self.seconds = seconds
 
 
+RETRY_SECONDS = 0.1
+"""After a budget's alarm, how soon it fires again if its exception did not reach its block."""
+
 # (deadline, token, seconds), outermost first
 _active: list[tuple[float, object, float]] = []
 _saved_handler = None
@@ -57,6 +60,11 @@ def _on_alarm(signum, frame) -> None:
         _arm()
         return
     deadline, token, seconds = expired[0]          # the outermost expired budget wins
+    # Until the owning block has handled it, the alarm repeats: Python ignores an exception
+    # raised inside a gc callback or a __del__ ("Exception ignored in ..."), and hypothesis
+    # times garbage collection with a gc callback, so a one-shot alarm could be lost there and
+    # the budget never enforced (seen: a 20 s sympy.solve still running after 10 minutes).
+    signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
     raise BudgetExceeded(token, seconds)
 
 
