@@ -15,7 +15,10 @@ certificate, so that runs on loaded machines can be compared by ratio.
 first; each search is serial, so on a machine with at least J idle cores a search's times are
 those of a serial run. ``--out FILE`` writes the JSON (the load average is recorded: on a
 shared machine timings are inflated by whatever else ran). Shrinking is off by default: it
-comes after the time measured. ``benchmarks/explore_results.json`` is a run of all five seeds.
+comes after the time measured. ``benchmarks/explore_results.json``: the ten negative cells
+over five seeds, the six positive cells over one seed (each positive search evaluates all its
+draws, 1-4 minutes; the rate per minute needs no more), both with ``--jobs 2`` on an idle
+2-core machine.
 """
 
 from __future__ import annotations
