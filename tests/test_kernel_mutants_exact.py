@@ -340,3 +340,26 @@ def test_what_raises_is_not_remembered_and_the_memo_is_bounded(monkeypatch):
         assert sign(sqrt(n) - 1) == 1
         assert len(E._SIGNS) <= 3
     assert any(key[0] == sqrt(8) - 1 for key in E._SIGNS)
+
+
+# ------------------------------------------------------------------ the cheap non-zero look
+
+def test_nonzero_somewhere_answers_only_on_an_enclosure_without_zero():
+    """``_nonzero_somewhere`` lets ``leading_term`` skip ``simplify``: it must say "not 0" only
+    where an enclosure excludes 0 (an exact 0, whose enclosure is ``[0, 0]``, is no proof)."""
+    from symkkt.kernel.exact import _nonzero_somewhere
+
+    assert _nonzero_somewhere(t, t) is True
+    assert _nonzero_somewhere(-t, t) is True
+    assert _nonzero_somewhere(1 / (7 * t - 1), t) is True     # undefined at 1/7, not at 1/1000
+    assert _nonzero_somewhere(sympy.Integer(0), t) is False
+    assert _nonzero_somewhere(sympy.Mul(0, t, evaluate=False), t) is False
+    assert _nonzero_somewhere((t - Rational(1, 7)) * (t - Rational(1, 1000)), t) is False
+
+
+def test_leading_term_of_a_function_zero_at_the_samples_is_not_zero():
+    """Zero at both quick-look points but not identically 0: the leading term is its value at
+    0, not 0; and a function that is identically 0 without looking so has leading term 0."""
+    f = (eps - Rational(1, 7)) * (eps - Rational(1, 1000))
+    assert leading_term(f, eps) == Rational(1, 7000)
+    assert leading_term(sin(eps) ** 2 + cos(eps) ** 2 - 1, eps) == 0
