@@ -73,7 +73,10 @@ def _arm() -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         return
     remaining = min(d for d, _, _ in _active) - time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-4))
+    # a deadline already past has raised (its exception is on its way to its block): strike
+    # again only if it was lost, not at once inside the unwinding (e.g. in contextlib's
+    # __exit__ before the block's cleanup, which would then be skipped)
+    signal.setitimer(signal.ITIMER_REAL, remaining if remaining > 0 else RETRY_SECONDS)
 
 
 @contextmanager
